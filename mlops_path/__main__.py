@@ -1,0 +1,3 @@
+from mlops_path.cli.app import main
+
+main()

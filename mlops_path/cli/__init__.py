@@ -1,0 +1,1 @@
+"""The command line: parsing in `app`, every byte of output in `render`."""

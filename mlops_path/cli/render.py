@@ -1,0 +1,202 @@
+"""All output lives here. Rich when a person is looking, plain stable text when piped, JSON on request.
+
+rich is imported only when stdout is a terminal, so scripts and shell prompts don't pay for it.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import sys
+from collections.abc import Iterable
+from typing import Any
+
+from mlops_path.core.path import Step
+from mlops_path.core.progress import Status
+
+MARKS = {Status.TODO: "[ ]", Status.IN_PROGRESS: "[~]", Status.DONE: "[x]", Status.SKIPPED: "[-]"}
+STYLES = {Status.TODO: "", Status.IN_PROGRESS: "bold yellow", Status.DONE: "green", Status.SKIPPED: "dim"}
+
+
+def use_rich() -> bool:
+    if os.environ.get("MLOPS_PATH_PLAIN"):
+        return False
+    return sys.stdout.isatty()
+
+
+def console(stderr: bool = False) -> Any:
+    from rich.console import Console
+
+    return Console(stderr=stderr, highlight=False)
+
+
+def print_json(data: Any) -> None:
+    sys.stdout.write(json.dumps(data, indent=2, ensure_ascii=False) + "\n")
+
+
+def lines(text_lines: Iterable[str]) -> None:
+    sys.stdout.write("".join(line + "\n" for line in text_lines))
+
+
+def describe(step: Step) -> str:
+    """What it is, in a phrase: kind, the work it belongs to, who made it and when."""
+    r = step.resource
+    parts = [r.kind]
+    if r.part_of:
+        parts.append(f"part of {r.part_of}")
+    if r.authors:
+        by = ", ".join(r.authors[:3]) + (" et al." if len(r.authors) > 3 else "")
+        parts.append(f"by {by}" + (f" ({r.year})" if r.year else ""))
+    elif r.year:
+        parts.append(str(r.year))
+    if r.optional:
+        parts.append("optional")
+    return ", ".join(parts)
+
+
+def minutes_text(step: Step) -> str:
+    r = step.resource
+    return f"{r.minutes} min" + (f" ({r.minutes_note})" if r.minutes_note else "")
+
+
+def where_text(step: Step) -> str:
+    return f"step {step.position} of {step.total}" + (f", stage: {step.stage}" if step.stage else "")
+
+
+def detail_rows(step: Step) -> list[tuple[str, str]]:
+    r = step.resource
+    rows = [
+        ("id", r.id),
+        ("what", describe(step)),
+        ("time", minutes_text(step)),
+        ("link", r.url),
+        ("topics", ", ".join(r.topics)),
+    ]
+    if r.why:
+        rows.append(("why", r.why))
+    rows.append(("where", where_text(step)))
+    return rows
+
+
+def _detail_panel(title: str, heading: str, rows: list[tuple[str, str]], footer: str | None) -> None:
+    from rich.panel import Panel
+    from rich.table import Table
+    from rich.text import Text
+
+    grid = Table.grid(padding=(0, 1))
+    grid.add_column(style="bold cyan", no_wrap=True)
+    grid.add_column(overflow="fold")
+    for label, value in rows:
+        grid.add_row(label, Text(value))
+    body = Table.grid()
+    body.add_row(Text(heading, style="bold"))
+    body.add_row("")
+    body.add_row(grid)
+    if footer:
+        body.add_row("")
+        body.add_row(Text(footer, style="green"))
+    console().print(Panel(body, title=title, title_align="left", border_style="cyan"))
+
+
+def _plain_details(heading: str, rows: list[tuple[str, str]], footer: str | None) -> None:
+    width = max(len(label) for label, _ in rows) + 1
+    out = [heading] + [f"  {label + ':':<{width}} {value}" for label, value in rows]
+    if footer:
+        out.append(footer)
+    lines(out)
+
+
+def next_step(step: Step | None, as_json: bool) -> None:
+    if as_json:
+        print_json(step.to_json() if step else None)
+        return
+    if step is None:
+        lines(["You have finished every step of this path. Well done!"])
+        return
+    footer = f"Done? mlops-path done {step.id}"
+    if use_rich():
+        _detail_panel("Next", step.resource.title, detail_rows(step), footer)
+    else:
+        _plain_details(f"Next: {step.resource.title}", detail_rows(step), footer)
+
+
+def show(step: Step, done_at: str | None, as_json: bool) -> None:
+    if as_json:
+        print_json(step.to_json() | {"done_at": done_at})
+        return
+    rows = detail_rows(step) + [("status", step.status.value + (f" on {done_at}" if done_at else ""))]
+    if use_rich():
+        _detail_panel(step.id, step.resource.title, rows, None)
+    else:
+        _plain_details(step.resource.title, rows, None)
+
+
+def step_list(steps: list[Step], as_json: bool) -> None:
+    if as_json:
+        print_json([step.to_json() for step in steps])
+        return
+    if not steps:
+        lines(["No steps match."])
+        return
+    if not use_rich():
+        lines(
+            f"{MARKS[s.status]} {s.position:>2}  {s.id}  {s.resource.title}  "
+            f"({s.resource.kind}, {s.resource.minutes} min; {', '.join(s.resource.topics)})"
+            for s in steps
+        )
+        return
+    from rich.table import Table
+    from rich.text import Text
+
+    table = Table(box=None, pad_edge=False, show_edge=False, header_style="bold")
+    table.add_column("", no_wrap=True)
+    table.add_column("#", justify="right", no_wrap=True)
+    table.add_column("id", style="cyan", overflow="fold")
+    table.add_column("title", ratio=1, overflow="fold")
+    table.add_column("min", justify="right", no_wrap=True)
+    stage = None
+    for s in steps:
+        if s.stage and s.stage != stage:
+            stage = s.stage
+            table.add_row("", "", Text(stage, style="bold magenta"), "", "")
+        title = Text(s.resource.title, style=STYLES[s.status])
+        title.append(f"\n{s.resource.kind} · {', '.join(s.resource.topics)}", style="dim")
+        table.add_row(Text(MARKS[s.status], style=STYLES[s.status]), str(s.position), s.id, title, str(s.resource.minutes))
+    console().print(table)
+
+
+def topics(counts: list[tuple[str, int, int]], as_json: bool) -> None:
+    if as_json:
+        print_json([{"topic": t, "steps": n, "done": d} for t, n, d in counts])
+        return
+    if not use_rich():
+        width = max(len(t) for t, _, _ in counts)
+        lines(f"{t:<{width}}  {d}/{n} done" for t, n, d in counts)
+        return
+    from rich.table import Table
+
+    table = Table(box=None, pad_edge=False, header_style="bold")
+    table.add_column("topic", style="cyan")
+    table.add_column("steps", justify="right")
+    table.add_column("done", justify="right")
+    for t, n, d in counts:
+        table.add_row(t, str(n), str(d), style="green" if d == n else "")
+    console().print(table)
+
+
+def marked(changed: list[str], asked: list[str], status: Status, following: Step | None) -> None:
+    unchanged = [i for i in dict.fromkeys(asked) if i not in changed]
+    out = []
+    if changed:
+        out.append(f"Marked {status.value}: {', '.join(changed)}")
+    if unchanged:
+        out.append(f"Already {status.value}: {', '.join(unchanged)}")
+    if following:
+        out.append(f"Next: {following.resource.title} (mlops-path next)")
+    elif status is Status.DONE:
+        out.append("That was the last step of this path. Well done!")
+    lines(out)
+
+
+def error(message: str) -> None:
+    sys.stderr.write(f"Error: {message}\n")

@@ -1,0 +1,120 @@
+"""Path logic as pure functions: where the learner stands, what comes next, what to show."""
+
+from __future__ import annotations
+
+import difflib
+from dataclasses import dataclass
+from typing import Any
+
+from mlops_path.core.catalog import Catalog, LearningPath, Resource
+from mlops_path.core.errors import UsageError
+from mlops_path.core.progress import OPEN, Progress, Status
+
+
+@dataclass(frozen=True)
+class Step:
+    resource: Resource
+    position: int
+    total: int
+    stage: str | None
+    status: Status
+
+    @property
+    def id(self) -> str:
+        return self.resource.id
+
+    def to_json(self) -> dict[str, Any]:
+        """The documented, stable `--json` shape of one item."""
+        r = self.resource
+        return {
+            "id": r.id,
+            "title": r.title,
+            "kind": r.kind,
+            "url": r.url,
+            "minutes": r.minutes,
+            "topics": list(r.topics),
+            "status": self.status.value,
+            "why": r.why,
+            "optional": r.optional,
+            "position": self.position,
+            "total": self.total,
+            "stage": self.stage,
+            "part_of": r.part_of,
+            "authors": list(r.authors),
+            "year": r.year,
+            "minutes_note": r.minutes_note,
+        }
+
+
+def walk(catalog: Catalog, path: LearningPath, progress: Progress) -> list[Step]:
+    ids = path.ordered_steps
+    return [
+        Step(catalog.by_id[rid], position, len(ids), path.stage_of(rid), progress.status_of(rid))
+        for position, rid in enumerate(ids, start=1)
+    ]
+
+
+def next_step(steps: list[Step]) -> Step | None:
+    """The first step not done or skipped; in-progress counts as not done."""
+    return next((step for step in steps if step.status in OPEN), None)
+
+
+def find_step(steps: list[Step], resource_id: str) -> Step | None:
+    return next((step for step in steps if step.id == resource_id), None)
+
+
+def known_topics(steps: list[Step]) -> list[str]:
+    return sorted({topic for step in steps for topic in step.resource.topics})
+
+
+def known_kinds(steps: list[Step]) -> list[str]:
+    return sorted({step.resource.kind for step in steps})
+
+
+def filter_steps(
+    steps: list[Step],
+    topic: str | None = None,
+    kind: str | None = None,
+    status: Status | None = None,
+) -> list[Step]:
+    if topic is not None and topic not in known_topics(steps):
+        raise UsageError(f"Unknown topic {topic!r}; known topics: {', '.join(known_topics(steps))}.")
+    if kind is not None and kind not in known_kinds(steps):
+        raise UsageError(f"Unknown kind {kind!r}; known kinds: {', '.join(known_kinds(steps))}.")
+    return [
+        step
+        for step in steps
+        if (topic is None or topic in step.resource.topics)
+        and (kind is None or step.resource.kind == kind)
+        and (status is None or step.status is status)
+    ]
+
+
+def topic_counts(steps: list[Step]) -> list[tuple[str, int, int]]:
+    """Each topic with how many steps it has and how many of those are done."""
+    return [
+        (
+            topic,
+            sum(topic in s.resource.topics for s in steps),
+            sum(topic in s.resource.topics and s.status is Status.DONE for s in steps),
+        )
+        for topic in known_topics(steps)
+    ]
+
+
+def check_ids(catalog: Catalog, ids: list[str]) -> None:
+    """Refuse the whole call if any id is unknown, naming the closest known ones."""
+    for resource_id in ids:
+        if resource_id not in catalog.by_id:
+            raise UsageError(unknown_id_message(resource_id, list(catalog.by_id)))
+
+
+def unknown_id_message(resource_id: str, known: list[str]) -> str:
+    shown = resource_id if len(resource_id) <= 60 else resource_id[:57] + "..."
+    close = difflib.get_close_matches(resource_id, known, n=3, cutoff=0.5)
+    hint = f"did you mean {_or(close)}?" if close else "see `mlops-path list` for the ids."
+    return f"Unknown id {shown!r}; {hint}"
+
+
+def _or(words: list[str]) -> str:
+    return words[0] if len(words) == 1 else f"{', '.join(words[:-1])} or {words[-1]}"
