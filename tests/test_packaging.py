@@ -20,7 +20,11 @@ def run(*args, **kwargs):
 
 
 def make_venv(where: Path) -> Path:
-    """A bare venv that borrows this environment's dependencies, so the test needs no network."""
+    """A bare venv that borrows this environment's dependencies, so the test needs no network.
+
+    The borrowed folders hold an installed mlops-path too; installing with --ignore-installed puts
+    the one under test in the venv's own site-packages, which comes first on sys.path.
+    """
     run(sys.executable, "-m", "venv", "--without-pip", str(where)).check_returncode()
     python = where / "bin" / "python"
     purelib = run(str(python), "-c", "import sysconfig; print(sysconfig.get_paths()['purelib'])").stdout.strip()
@@ -30,7 +34,7 @@ def make_venv(where: Path) -> Path:
 
 
 def pip_into(python: Path, *args: str) -> None:
-    result = run(sys.executable, "-m", "pip", "--python", str(python), "install", "--no-deps", "--no-build-isolation", "-q", *args)
+    result = run(sys.executable, "-m", "pip", "--python", str(python), "install", "--no-deps", "--no-build-isolation", "--ignore-installed", "-q", *args)
     assert result.returncode == 0, result.stderr
 
 
