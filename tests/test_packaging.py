@@ -24,12 +24,13 @@ def make_venv(where: Path) -> Path:
 
     The borrowed folders hold an installed mlops-path too; installing with --ignore-installed puts
     the one under test in the venv's own site-packages, which comes first on sys.path.
+    The .pth file is named to be read last, after the one an editable install writes.
     """
     run(sys.executable, "-m", "venv", "--without-pip", str(where)).check_returncode()
     python = where / "bin" / "python"
     purelib = run(str(python), "-c", "import sysconfig; print(sysconfig.get_paths()['purelib'])").stdout.strip()
     parents = site.getsitepackages() + [sysconfig.get_paths()["purelib"]]
-    (Path(purelib) / "_borrowed_deps.pth").write_text("\n".join(dict.fromkeys(parents)) + "\n")
+    (Path(purelib) / "zz_borrowed_deps.pth").write_text("\n".join(dict.fromkeys(parents)) + "\n")
     return python
 
 
