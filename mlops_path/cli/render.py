@@ -145,24 +145,57 @@ def step_list(steps: list[Step], as_json: bool) -> None:
             for s in steps
         )
         return
+    _rich_step_list(steps)
+
+
+WIDE = 140  # from this many columns, kind and topics get columns of their own
+
+
+def _rich_step_list(steps: list[Step]) -> None:
+    """One table per stage, with a heading line; columns that fit the terminal's width."""
     from rich.table import Table
     from rich.text import Text
 
-    table = Table(box=None, pad_edge=False, show_edge=False, header_style="bold")
-    table.add_column("", no_wrap=True)
-    table.add_column("#", justify="right", no_wrap=True)
-    table.add_column("id", style="cyan", overflow="fold")
-    table.add_column("title", ratio=1, overflow="fold")
-    table.add_column("min", justify="right", no_wrap=True)
-    stage = None
+    out = console()
+    wide = out.width >= WIDE
+    id_width = max(len(s.id) for s in steps)
+    position_width = len(str(steps[-1].total))
+    kind_width = max(len(s.resource.kind) for s in steps)
+    minutes_width = max(len(f"{s.resource.minutes} min") for s in steps)
+
+    def new_table() -> Table:
+        table = Table(box=None, pad_edge=False, show_header=False, expand=True)
+        table.add_column(no_wrap=True, width=3)
+        table.add_column(justify="right", no_wrap=True, width=position_width)
+        if wide:
+            table.add_column(style="cyan", no_wrap=True, width=id_width)
+        table.add_column(ratio=2, overflow="fold")
+        if wide:
+            table.add_column(no_wrap=True, style="dim", width=kind_width)
+            table.add_column(justify="right", no_wrap=True, width=minutes_width)
+            table.add_column(ratio=1, style="dim", overflow="fold")
+        return table
+
+    groups: list[tuple[str | None, list[Step]]] = []
     for s in steps:
-        if s.stage and s.stage != stage:
-            stage = s.stage
-            table.add_row("", "", Text(stage, style="bold magenta"), "", "")
-        title = Text(s.resource.title, style=STYLES[s.status])
-        title.append(f"\n{s.resource.kind} · {', '.join(s.resource.topics)}", style="dim")
-        table.add_row(Text(MARKS[s.status], style=STYLES[s.status]), str(s.position), s.id, title, str(s.resource.minutes))
-    console().print(table)
+        if not groups or groups[-1][0] != s.stage:
+            groups.append((s.stage, []))
+        groups[-1][1].append(s)
+    for number, (stage, members) in enumerate(groups):
+        if stage:
+            out.print(Text(stage, style="bold magenta"), soft_wrap=False, overflow="fold")
+        table = new_table()
+        for s in members:
+            r, mark = s.resource, Text(MARKS[s.status], style=STYLES[s.status])
+            title = Text(r.title, style=STYLES[s.status])
+            if wide:
+                table.add_row(mark, str(s.position), s.id, title, r.kind, f"{r.minutes} min", ", ".join(r.topics))
+            else:
+                title.append(f"\n{s.id} · {r.kind} · {r.minutes} min · {', '.join(r.topics)}", style="dim")
+                table.add_row(mark, str(s.position), title)
+        out.print(table)
+        if number < len(groups) - 1:
+            out.print()
 
 
 def topics(counts: list[tuple[str, int, int]], as_json: bool) -> None:
