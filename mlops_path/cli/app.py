@@ -16,7 +16,7 @@ from typer.core import TyperGroup
 from mlops_path import __version__
 from mlops_path.cli import render
 from mlops_path.core import api
-from mlops_path.core.errors import MlopsPathError
+from mlops_path.core.errors import MlopsPathError, UsageError
 from mlops_path.core.path import filter_steps, find_step, next_step, topic_counts
 from mlops_path.core.progress import Status
 
@@ -117,6 +117,57 @@ def topics(as_json: JsonOption = False) -> None:
     Example: mlops-path topics
     """
     render.topics(topic_counts(api.load_state().steps), as_json)
+
+
+@app.command()
+def undo() -> None:
+    """Take back the last change to your progress; run it again to go further back.
+
+    Example: mlops-path undo
+    """
+    render.undone(api.undo_last())
+
+
+@app.command()
+def history(as_json: JsonOption = False) -> None:
+    """Show every change to your progress, newest first.
+
+    Example: mlops-path history
+    """
+    render.history(api.history(), as_json)
+
+
+@app.command()
+def reset(
+    all_: Annotated[bool, typer.Option("--all", help="Clear all progress.")] = False,
+    yes: Annotated[bool, typer.Option("--yes", "-y", help="Do not ask for confirmation.")] = False,
+) -> None:
+    """Clear all progress (asks first; a backup is kept and `mlops-path undo` takes it back).
+
+    Example: mlops-path reset --all
+    """
+    if not all_:
+        raise UsageError("Say `mlops-path reset --all` to clear all progress.")
+    if not yes:
+        typer.confirm("Clear all your progress? (`mlops-path undo` takes it back)", abort=True, err=True)
+    render.cleared(api.clear_all())
+
+
+@app.command()
+def doctor(
+    repair: Annotated[bool, typer.Option("--repair", help="Set a broken progress file aside and restore the backup.")] = False,
+) -> None:
+    """Check the progress file and its backup; with --repair, recover from a broken file.
+
+    Example: mlops-path doctor --repair
+    """
+    health = api.check_health()
+    if repair and health.problem:
+        render.repaired(api.repair())
+        health = api.check_health()
+    render.health(health)
+    if health.problem:
+        raise typer.Exit(1)
 
 
 @app.command()

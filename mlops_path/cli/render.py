@@ -11,8 +11,12 @@ import sys
 from collections.abc import Iterable
 from typing import Any
 
+from datetime import datetime
+
+from mlops_path.core.api import Health
 from mlops_path.core.path import Step
-from mlops_path.core.progress import Status
+from mlops_path.core.progress import Change, Status
+from mlops_path.core.store import Repair
 
 MARKS = {Status.TODO: "[ ]", Status.IN_PROGRESS: "[~]", Status.DONE: "[x]", Status.SKIPPED: "[-]"}
 STYLES = {Status.TODO: "", Status.IN_PROGRESS: "bold yellow", Status.DONE: "green", Status.SKIPPED: "dim"}
@@ -229,6 +233,60 @@ def marked(changed: list[str], asked: list[str], status: Status, following: Step
     elif status is Status.DONE:
         out.append("That was the last step of this path. Well done!")
     lines(out)
+
+
+def _when(at: datetime) -> str:
+    return at.strftime("%Y-%m-%d %H:%M UTC")
+
+
+def _ids(ids: list[str], most: int = 4) -> str:
+    return ", ".join(ids) if len(ids) <= most else f"{', '.join(ids[:most])} and {len(ids) - most} more"
+
+
+def undone(change: Change | None) -> None:
+    if change is None:
+        lines(["Nothing to undo."])
+    else:
+        lines([f"Undid `{change.action}` of {_when(change.at)}: {_ids(change.ids)}"])
+
+
+def history(changes: list[Change], as_json: bool) -> None:
+    newest_first = list(reversed(changes))
+    if as_json:
+        print_json(
+            [
+                {"at": c.at.isoformat(), "action": c.action, "ids": c.ids,
+                 "undone_at": c.undone_at.isoformat() if c.undone_at else None}  # fmt: skip
+                for c in newest_first
+            ]
+        )
+        return
+    if not changes:
+        lines(["No changes yet."])
+        return
+    lines(
+        f"{_when(c.at)}  {c.action:<11}  {_ids(c.ids)}" + (f"  (undone {_when(c.undone_at)})" if c.undone_at else "")
+        for c in newest_first
+    )
+
+
+def cleared(ids: list[str]) -> None:
+    lines([f"Cleared the progress of {len(ids)} resource{'s' * (len(ids) != 1)}; `mlops-path undo` takes it back."])
+
+
+def repaired(result: Repair) -> None:
+    if result.set_aside:
+        restored = f"restored the backup {result.restored_from}" if result.restored_from else "started afresh (no sound backup)"
+        lines([f"Set the broken file aside as {result.set_aside} and {restored}."])
+
+
+def health(h: Health) -> None:
+    if h.problem:
+        state = f"BROKEN: it {h.problem}; `mlops-path doctor --repair` sets it aside"
+    else:
+        state = "ok" if h.exists else "none yet (nothing recorded)"
+    backup = "none" if not h.backup.exists() else ("ok" if not h.backup_problem else f"unusable: it {h.backup_problem}")
+    lines([f"progress file: {h.file} ({state})", f"backup:        {h.backup} ({backup})"])
 
 
 def error(message: str) -> None:

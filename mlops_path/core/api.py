@@ -5,11 +5,11 @@ from __future__ import annotations
 from dataclasses import dataclass
 from pathlib import Path
 
-from mlops_path.core import home
+from mlops_path.core import home, store
 from mlops_path.core.catalog import Catalog, LearningPath, load_catalog
+from mlops_path.core.errors import ProgressError
 from mlops_path.core.path import Step, check_ids, walk
-from mlops_path.core.progress import Progress, Status, mark, now
-from mlops_path.core.store import read_progress, update_progress
+from mlops_path.core.progress import Change, Progress, Status, mark, now, reset_all, undo
 
 DEFAULT_PATH = "mlops"
 
@@ -27,7 +27,7 @@ class State:
 def load_state(path_id: str = DEFAULT_PATH) -> State:
     catalog = load_catalog()
     path = catalog.path(path_id)
-    progress = read_progress(home.progress_file())
+    progress = store.read_progress(home.progress_file())
     return State(catalog, path, progress, walk(catalog, path, progress))
 
 
@@ -36,11 +36,54 @@ def set_status(ids: list[str], status: Status) -> list[str]:
 
     Any unknown id refuses the whole call before the file is touched.
     """
-    catalog = load_catalog()
-    check_ids(catalog, ids)
+    check_ids(load_catalog(), ids)
     at = now()
-    return update_progress(home.progress_file(), lambda progress: mark(progress, ids, status, at))
+    return store.update_progress(home.progress_file(), lambda progress: mark(progress, ids, status, at))
+
+
+def undo_last() -> Change | None:
+    """Take back the latest change; None when there is nothing left to undo."""
+    at = now()
+    return store.update_progress(home.progress_file(), lambda progress: undo(progress, at))
+
+
+def clear_all() -> list[str]:
+    at = now()
+    return store.update_progress(home.progress_file(), lambda progress: reset_all(progress, at))
+
+
+def history() -> list[Change]:
+    return store.read_progress(home.progress_file()).history
 
 
 def progress_location() -> Path:
     return home.progress_file()
+
+
+@dataclass(frozen=True)
+class Health:
+    file: Path
+    backup: Path
+    problem: str | None
+    backup_problem: str | None
+    exists: bool
+
+
+def check_health() -> Health:
+    file = home.progress_file()
+    backup = store.backup_file(file)
+    return Health(file, backup, _problem(file), _problem(backup), file.exists())
+
+
+def _problem(file: Path) -> str | None:
+    try:
+        store.read_progress(file)
+    except store.Unreadable as exc:
+        return exc.reason
+    except ProgressError as exc:
+        return str(exc)
+    return None
+
+
+def repair() -> store.Repair:
+    return store.repair(home.progress_file())

@@ -1,17 +1,20 @@
 """What the learner has done: the progress file's model and the pure changes to it.
 
 Progress is keyed by resource id, never by position, so reordering or extending a path
-loses nothing. Reading and writing the file lives in `store`.
+loses nothing. Every change is recorded in `history` with what it replaced, so it can be
+undone. Reading and writing the file lives in `store`.
 """
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import UTC, datetime
 from enum import StrEnum
+from typing import Any
 
 from pydantic import BaseModel, ConfigDict
 
-SCHEMA_VERSION = 1
+SCHEMA_VERSION = 2
 
 
 class Status(StrEnum):
@@ -24,21 +27,33 @@ class Status(StrEnum):
 OPEN = frozenset({Status.TODO, Status.IN_PROGRESS})
 
 
-class Entry(BaseModel):
-    """One resource's record. Unknown keys are kept, so a newer field survives a rewrite."""
-
+class _Record(BaseModel):
+    # Unknown keys are kept, so a field written by a newer mlops-path survives a rewrite.
     model_config = ConfigDict(extra="allow", frozen=True)
+
+
+class Entry(_Record):
+    """One resource's record."""
 
     status: Status
     updated: datetime
     done_at: datetime | None = None
 
 
-class Progress(BaseModel):
-    model_config = ConfigDict(extra="allow", frozen=True)
+class Change(_Record):
+    """One change, with each touched resource's entry before it (None: it had none)."""
 
+    at: datetime
+    action: str
+    ids: list[str]
+    before: dict[str, Entry | None]
+    undone_at: datetime | None = None
+
+
+class Progress(_Record):
     version: int = SCHEMA_VERSION
     resources: dict[str, Entry] = {}
+    history: list[Change] = []
 
     def status_of(self, resource_id: str) -> Status:
         entry = self.resources.get(resource_id)
@@ -48,23 +63,70 @@ class Progress(BaseModel):
         return self.model_dump_json(indent=2) + "\n"
 
 
+def _v1_to_v2(raw: dict[str, Any]) -> dict[str, Any]:
+    """Schema 1 (mlops-path 0.1) had no history; nothing else changed."""
+    return {**raw, "version": 2, "history": []}
+
+
+MIGRATIONS: dict[int, Callable[[dict[str, Any]], dict[str, Any]]] = {1: _v1_to_v2}
+
+
+def migrate(raw: dict[str, Any]) -> dict[str, Any]:
+    """Bring an older file's data up to SCHEMA_VERSION, in memory only."""
+    while raw["version"] < SCHEMA_VERSION:
+        raw = MIGRATIONS[raw["version"]](raw)
+    return raw
+
+
 def now() -> datetime:
     return datetime.now(UTC).replace(microsecond=0)
 
 
-def mark(progress: Progress, ids: list[str], status: Status, at: datetime) -> tuple[Progress, list[str]]:
-    """Set `status` on `ids`; return the new progress and the ids that actually changed.
-
-    Marking an item with the status it already has changes nothing (idempotent).
-    """
+def apply(progress: Progress, action: str, new: dict[str, Entry | None], at: datetime) -> tuple[Progress, list[str]]:
+    """Set each id's entry (None removes it) as one recorded change; return the ids that changed."""
     entries = dict(progress.resources)
-    changed = []
-    for resource_id in dict.fromkeys(ids):
-        old = entries.get(resource_id)
+    before = {rid: entries.get(rid) for rid, entry in new.items() if entries.get(rid) != entry}
+    if not before:
+        return progress, []
+    for rid in before:
+        if new[rid] is None:
+            del entries[rid]
+        else:
+            entries[rid] = new[rid]
+    change = Change(at=at, action=action, ids=list(before), before=before)
+    return progress.model_copy(update={"resources": entries, "history": [*progress.history, change]}), list(before)
+
+
+def mark(progress: Progress, ids: list[str], status: Status, at: datetime) -> tuple[Progress, list[str]]:
+    """Give `ids` a status; an id that already has it is left alone (idempotent)."""
+    new: dict[str, Entry | None] = {}
+    for rid in dict.fromkeys(ids):
+        old = progress.resources.get(rid)
         if (old.status if old else Status.TODO) == status:
             continue
-        extra = old.model_extra if old else {}
-        done_at = at if status is Status.DONE else None
-        entries[resource_id] = Entry(status=status, updated=at, done_at=done_at, **(extra or {}))
-        changed.append(resource_id)
-    return progress.model_copy(update={"resources": entries}), changed
+        fields = old.model_dump() if old else {}
+        fields.update(status=status, updated=at, done_at=at if status is Status.DONE else None)
+        new[rid] = Entry(**fields)
+    return apply(progress, status.value, new, at)
+
+
+def reset_all(progress: Progress, at: datetime) -> tuple[Progress, list[str]]:
+    """Clear every resource's record, as one change that `undo` can take back."""
+    return apply(progress, "reset --all", dict.fromkeys(progress.resources), at)
+
+
+def undo(progress: Progress, at: datetime) -> tuple[Progress, Change | None]:
+    """Take back the latest change not yet undone; repeatable, newest first."""
+    index = next((i for i in reversed(range(len(progress.history))) if progress.history[i].undone_at is None), None)
+    if index is None:
+        return progress, None
+    change = progress.history[index]
+    entries = dict(progress.resources)
+    for rid, entry in change.before.items():
+        if entry is None:
+            entries.pop(rid, None)
+        else:
+            entries[rid] = entry
+    history = list(progress.history)
+    history[index] = change.model_copy(update={"undone_at": at})
+    return progress.model_copy(update={"resources": entries, "history": history}), change

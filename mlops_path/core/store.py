@@ -1,94 +1,224 @@
 """The progress file on disk: the only module that reads or writes it.
 
-Reads never write. A file that cannot be trusted is refused with a message, never
-"repaired" by starting afresh, so weeks of a learner's record are never lost.
+The write protocol, in one place: resolve symlinks; hold an exclusive lock on a lock file
+beside the target across read -> validate -> change -> write; write a temp file in the same
+folder, fsync it, keep the previous file as `<name>.bak`, replace, fsync the folder.
+Reads take no lock and never write. A file that cannot be trusted is refused, never
+"repaired" by starting afresh: weeks of a learner's record are never lost.
 """
 
 from __future__ import annotations
 
 import json
 import os
-from collections.abc import Callable
+import stat
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import TypeVar
 
 from pydantic import ValidationError
 
 from mlops_path.core.errors import ProgressError
-from mlops_path.core.progress import SCHEMA_VERSION, Progress
+from mlops_path.core.progress import SCHEMA_VERSION, Progress, migrate
 
 T = TypeVar("T")
 
+LOCK_TIMEOUT_ENV = "MLOPS_PATH_LOCK_TIMEOUT"
+DEFAULT_LOCK_TIMEOUT = 5.0
+
+
+class Unreadable(ProgressError):
+    """The progress file exists but cannot be trusted; `reason` says why, in a few words."""
+
+    def __init__(self, file: Path, reason: str):
+        self.file, self.reason = file, reason
+        backup = backup_file(file)
+        way_out = f"restore the backup {backup}" if _is_sound(backup) else "start afresh"
+        super().__init__(
+            f"The progress file {file} {reason}, so it was left untouched; "
+            f"`mlops-path doctor --repair` would set it aside and {way_out}."
+        )
+
+
+def backup_file(file: Path) -> Path:
+    return file.with_name(file.name + ".bak")
+
 
 def read_progress(file: Path) -> Progress:
-    """The progress in `file`; an empty record when there is no file yet."""
+    """The progress in `file`; an empty record when there is no file yet. Takes no lock."""
+    progress, _ = _read(file)
+    return progress
+
+
+def _read(file: Path) -> tuple[Progress, int | None]:
+    """The progress (migrated in memory) and the schema version on disk (None: no file)."""
     try:
         data = file.read_bytes()
     except FileNotFoundError:
-        return Progress()
+        return Progress(), None
     except OSError as exc:
-        raise ProgressError(f"Cannot read the progress file {file}: {exc.strerror or exc}.") from None
+        raise ProgressError(f"Cannot read the progress file {file}: {_cause(exc)}.") from None
     return parse_progress(data, file)
 
 
-def parse_progress(data: bytes, file: Path) -> Progress:
-    def broken(what: str) -> ProgressError:
-        return ProgressError(f"The progress file {file} {what}; it was left untouched.")
-
+def parse_progress(data: bytes, file: Path) -> tuple[Progress, int]:
     if b"\x00" in data:
-        raise broken("contains NUL bytes")
+        raise Unreadable(file, "contains NUL bytes")
     try:
         text = data.decode("utf-8")
     except UnicodeDecodeError:
-        raise broken("is not valid UTF-8") from None
+        raise Unreadable(file, "is not valid UTF-8") from None
     try:
         raw = json.loads(text)
     except RecursionError:
-        raise broken("is nested too deeply to be a progress file") from None
+        raise Unreadable(file, "is nested too deeply to be a progress file") from None
     except json.JSONDecodeError as exc:
-        raise broken(f"is not valid JSON (line {exc.lineno}, column {exc.colno})") from None
+        raise Unreadable(file, f"is not valid JSON (line {exc.lineno}, column {exc.colno})") from None
     if not isinstance(raw, dict):
-        raise broken("does not hold a JSON object")
+        raise Unreadable(file, "does not hold a JSON object")
     version = raw.get("version")
     if type(version) is not int or version < 1:
-        raise broken("has no valid schema version")
-    if version > SCHEMA_VERSION:
-        raise broken(f"was written by a newer mlops-path (schema {version}); upgrade mlops-path to use it")
+        raise Unreadable(file, "has no valid schema version")
     try:
-        return Progress.model_validate(raw)
+        if version > SCHEMA_VERSION:
+            return Progress.model_validate(raw), version  # read what we can; writing is refused
+        return Progress.model_validate(migrate(raw)), version
     except ValidationError as exc:
+        if version > SCHEMA_VERSION:
+            raise Unreadable(file, f"was written by a newer mlops-path (schema {version}); upgrade mlops-path to read it") from None
         first = exc.errors()[0]
         where = ".".join(str(part) for part in first["loc"])
-        raise broken(f"has a bad value at {where}: {first['msg'].lower()}") from None
+        raise Unreadable(file, f"has a bad value at {where} ({first['msg'].lower()})") from None
+
+
+def _is_sound(file: Path) -> bool:
+    try:
+        parse_progress(file.read_bytes(), file)
+    except (OSError, ProgressError):
+        return False
+    return True
 
 
 def update_progress(file: Path, change: Callable[[Progress], tuple[Progress, T]]) -> T:
-    """Read, change and write back the progress; write nothing if nothing changed."""
-    before = read_progress(file)
-    after, result = change(before)
-    if after != before:
-        write_atomically(file, after.to_json().encode("utf-8"))
+    """Read, change and write back the progress under the lock; write nothing if nothing changed.
+
+    `change` may raise to refuse: then nothing is written.
+    """
+    target = Path(os.path.realpath(file))
+    with locked(target):
+        before, version = _read(target)
+        if version is not None and version > SCHEMA_VERSION:
+            raise ProgressError(
+                f"The progress file {target} was written by a newer mlops-path (schema {version}); "
+                "upgrade mlops-path to change it (it was left untouched)."
+            )
+        after, result = change(before)
+        if after != before:
+            if version is not None and version < SCHEMA_VERSION:
+                _keep_original(target, version)
+            _replace(target, after.to_json().encode("utf-8"), keep_backup=version is not None)
     return result
 
 
-def write_atomically(file: Path, data: bytes) -> None:
-    """Temp file in the same folder, fsync, replace: the old file or the new, never half of one."""
-    tmp = file.with_name(f".{file.name}.{os.getpid()}.tmp")
+def lock_timeout() -> float:
     try:
-        file.parent.mkdir(parents=True, exist_ok=True)
+        return float(os.environ.get(LOCK_TIMEOUT_ENV, DEFAULT_LOCK_TIMEOUT))
+    except ValueError:
+        return DEFAULT_LOCK_TIMEOUT
+
+
+@contextmanager
+def locked(target: Path) -> Iterator[None]:
+    """An exclusive OS lock on `<target>.lock`; never a soft (file-exists) lock."""
+    from filelock import Timeout, UnixFileLock, WindowsFileLock
+
+    lock_class = WindowsFileLock if os.name == "nt" else UnixFileLock
+    lock_path = target.with_name(target.name + ".lock")
+    timeout = lock_timeout()
+    try:
+        target.parent.mkdir(parents=True, exist_ok=True)
+        lock = lock_class(lock_path, timeout=timeout, fallback_to_soft=False)
+        lock.acquire()
+    except Timeout:
+        raise ProgressError(
+            f"Another mlops-path seems to be running: {lock_path} stayed locked for {timeout:g} seconds; try again."
+        ) from None
+    except OSError as exc:
+        raise ProgressError(f"Cannot write the progress file {target}: {_cause(exc)}.") from None
+    try:
+        _remove_stray_temps(target)
+        yield
+    finally:
+        lock.release()
+
+
+def _remove_stray_temps(target: Path) -> None:
+    """Temp files left by a writer that was killed; safe to remove while we hold the lock."""
+    for stray in target.parent.glob(f".{target.name}*.tmp"):
+        _remove_quietly(stray)
+
+
+def _keep_original(target: Path, version: int) -> None:
+    """Before the first write that migrates a file, keep the original once, untouched."""
+    original = target.with_name(f"{target.name}.v{version}.bak")
+    if not original.exists():
+        _replace(original, target.read_bytes(), keep_backup=False)
+
+
+def _replace(target: Path, data: bytes, keep_backup: bool) -> None:
+    """The old file or the new, never half of one; on any failure the old file is intact."""
+    tmp = target.with_name(f".{target.name}.{os.getpid()}.{os.urandom(4).hex()}.tmp")
+    try:
         fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o644)
         try:
-            with os.fdopen(fd, "wb") as out:
-                out.write(data)
-                out.flush()
-                os.fsync(out.fileno())
-        except BaseException:
-            _remove_quietly(tmp)
-            raise
-        os.replace(tmp, file)
+            view = memoryview(data)
+            while view:
+                view = view[os.write(fd, view) :]
+            if target.exists():
+                os.fchmod(fd, stat.S_IMODE(target.stat().st_mode))
+            os.fsync(fd)
+        finally:
+            os.close(fd)
+        if keep_backup and target.exists():
+            _link_backup(target)
+        os.replace(tmp, target)
+        _fsync_folder(target.parent)
     except OSError as exc:
         _remove_quietly(tmp)
-        raise ProgressError(f"Cannot write the progress file {file}: {exc.strerror or exc}.") from None
+        raise ProgressError(f"Cannot write the progress file {target}: {_cause(exc)}; it was left as it was.") from None
+
+
+def _link_backup(target: Path) -> None:
+    """Make `<name>.bak` the current file: a hard link costs no copy; fall back to copying."""
+    backup = backup_file(target)
+    staging = target.with_name(f".{backup.name}.{os.getpid()}.tmp")
+    try:
+        os.link(target, staging)
+    except OSError:
+        _replace(backup, target.read_bytes(), keep_backup=False)
+        return
+    os.replace(staging, backup)
+
+
+def _fsync_folder(folder: Path) -> None:
+    try:
+        fd = os.open(folder, os.O_RDONLY)
+    except OSError:
+        return  # a platform that cannot open folders (Windows) cannot fsync them either
+    try:
+        os.fsync(fd)
+    except OSError as exc:
+        if exc.errno not in (22,):  # EINVAL: the filesystem has no folder fsync
+            raise
+    finally:
+        os.close(fd)
+
+
+def _cause(exc: OSError) -> str:
+    return (exc.strerror or str(exc)).rstrip(".")
 
 
 def _remove_quietly(file: Path) -> None:
@@ -96,3 +226,31 @@ def _remove_quietly(file: Path) -> None:
         file.unlink(missing_ok=True)
     except OSError:
         pass
+
+
+@dataclass(frozen=True)
+class Repair:
+    set_aside: Path | None
+    restored_from: Path | None
+
+
+def repair(file: Path) -> Repair:
+    """Set an untrustworthy progress file aside (never delete it) and restore the backup if sound."""
+    target = Path(os.path.realpath(file))
+    with locked(target):
+        try:
+            _read(target)
+            return Repair(None, None)
+        except Unreadable:
+            pass
+        stamp = datetime.now(UTC).strftime("%Y%m%dT%H%M%SZ")
+        aside = target.with_name(f"{target.name}.broken-{stamp}")
+        try:
+            os.replace(target, aside)
+        except OSError as exc:
+            raise ProgressError(f"Cannot set aside the progress file {target}: {_cause(exc)}.") from None
+        backup = backup_file(target)
+        if _is_sound(backup):
+            _replace(target, backup.read_bytes(), keep_backup=False)
+            return Repair(aside, backup)
+        return Repair(aside, None)
