@@ -54,7 +54,8 @@ def test_reset_all_yes_skips_the_question_and_undo_brings_it_back(cli):
 
 def test_reset_without_all_is_a_usage_error(cli, home):
     result = cli("reset")
-    assert result.exit_code == 2 and "reset --all" in result.stderr and not home.exists()
+    assert result.exit_code == 2 and "--all" in result.stderr and not home.exists()
+    assert cli("reset", "dmls-ch02", "--all").exit_code == 2 and not home.exists()
 
 
 def test_doctor_reports_and_repairs_a_broken_file(cli, progress_file):

@@ -98,7 +98,7 @@ from mlops_path.core.store import backup_file, repair  # noqa: E402
 def test_every_change_is_recorded_with_what_it_replaced():
     one, _ = mark(Progress(), ["a"], Status.DONE, AT)
     two, _ = mark(one, ["a", "b"], Status.SKIPPED, LATER)
-    assert [(c.action, c.ids) for c in two.history] == [("done", ["a"]), ("skipped", ["a", "b"])]
+    assert [(c.action, c.ids) for c in two.history] == [("done", ["a"]), ("skip", ["a", "b"])]
     assert two.history[1].before == {"a": one.resources["a"], "b": None}
 
 

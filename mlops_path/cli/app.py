@@ -15,9 +15,10 @@ from typer.core import TyperGroup
 
 from mlops_path import __version__
 from mlops_path.cli import render
+from mlops_path.cli.completion import complete_ids, complete_kinds, complete_statuses, complete_topics
 from mlops_path.core import api
 from mlops_path.core.errors import MlopsPathError, UsageError
-from mlops_path.core.path import filter_steps, find_step, next_step, topic_counts
+from mlops_path.core.path import filter_steps, next_step, shortest_open, topic_counts
 from mlops_path.core.progress import Status
 
 INTERNAL_ERROR = 3
@@ -37,11 +38,19 @@ app = typer.Typer(
     cls=_Group,
     no_args_is_help=True,
     pretty_exceptions_enable=False,
+    rich_markup_mode=None,  # plain click help: stable text for docs/cli.md, and no rich import for --help
     help="A learning path for MLOps: what to read or watch next, and a record of what you finished.",
     epilog="Progress lives in one JSON file: `mlops-path where` prints its path.",
 )
 
 JsonOption = Annotated[bool, typer.Option("--json", help="Print JSON (documented in the README) instead of text.")]
+IdArgument = Annotated[str, typer.Argument(metavar="ID", help="A resource id.", autocompletion=complete_ids, show_default=False)]
+IdsArgument = Annotated[
+    list[str], typer.Argument(metavar="ID", help="One or more resource ids.", autocompletion=complete_ids, show_default=False)
+]
+TopicOption = Annotated[
+    Optional[str], typer.Option(metavar="TOPIC", help="Only steps on this topic, e.g. monitoring.", autocompletion=complete_topics, show_default=False)
+]
 
 
 def _version(value: bool) -> None:
@@ -60,19 +69,30 @@ def _root(
 
 
 @app.command("next")
-def next_(as_json: JsonOption = False) -> None:
-    """Show what to read or watch now: the first step not yet done or skipped.
+def next_(
+    topic: TopicOption = None,
+    minutes: Annotated[Optional[int], typer.Option(min=1, metavar="MINUTES", help="Only a step that fits in this many minutes.", show_default=False)] = None,
+    as_json: JsonOption = False,
+) -> None:
+    """Show what to read or watch now.
 
-    Example: mlops-path next
+    A started step comes first, else the first step not done or skipped.
+
+    Example: mlops-path next --minutes 20
     """
-    render.next_step(next_step(api.load_state().steps), as_json)
+    steps = filter_steps(api.load_state().steps, topic=topic)
+    step = next_step(steps, max_minutes=minutes)
+    if step is None and minutes is not None and not as_json:
+        render.nothing_fits(minutes, shortest_open(steps))
+        return
+    render.next_step(step, as_json)
 
 
 @app.command("list")
 def list_(
-    topic: Annotated[Optional[str], typer.Option(help="Only steps on this topic, e.g. monitoring.")] = None,
-    kind: Annotated[Optional[str], typer.Option(help="Only steps of this kind, e.g. talk.")] = None,
-    status: Annotated[Optional[Status], typer.Option(help="Only steps with this status.")] = None,
+    topic: TopicOption = None,
+    kind: Annotated[Optional[str], typer.Option(metavar="KIND", help="Only steps of this kind, e.g. talk.", autocompletion=complete_kinds, show_default=False)] = None,
+    status: Annotated[Optional[Status], typer.Option(help="Only steps with this status.", autocompletion=complete_statuses, show_default=False)] = None,
     as_json: JsonOption = False,
 ) -> None:
     """List the path in order, with each step's status.
@@ -82,37 +102,129 @@ def list_(
     render.step_list(filter_steps(api.load_state().steps, topic, kind, status), as_json)
 
 
+def _set(ids: list[str], status: Status) -> None:
+    changed = api.set_status(ids, status)
+    render.marked(changed, ids, status, next_step(api.load_state().steps))
+
+
 @app.command()
-def done(ids: Annotated[list[str], typer.Argument(help="One or more resource ids.", show_default=False)]) -> None:
+def done(ids: IdsArgument) -> None:
     """Mark steps done (records when). Unknown ids change nothing.
 
     Example: mlops-path done dmls-ch02
     """
-    changed = api.set_status(ids, Status.DONE)
-    render.marked(changed, ids, Status.DONE, next_step(api.load_state().steps))
+    _set(ids, Status.DONE)
 
 
 @app.command()
-def show(resource_id: Annotated[str, typer.Argument(metavar="ID", help="A resource id.")], as_json: JsonOption = False) -> None:
-    """Show everything about one resource, and its status.
+def start(ids: IdsArgument) -> None:
+    """Mark steps in progress.
+
+    `next` shows a started step first.
+
+    Example: mlops-path start dmls-ch07
+    """
+    _set(ids, Status.IN_PROGRESS)
+
+
+@app.command()
+def skip(ids: IdsArgument) -> None:
+    """Skip steps.
+
+    `next` passes over them, and they leave the percentage (see `progress`).
+
+    Example: mlops-path skip gently-down-the-stream
+    """
+    _set(ids, Status.SKIPPED)
+
+
+@app.command()
+def reset(
+    ids: Annotated[Optional[list[str]], typer.Argument(metavar="ID", help="Resource ids to set back to todo.", autocompletion=complete_ids, show_default=False)] = None,
+    all_: Annotated[bool, typer.Option("--all", help="Clear all progress: every status and note.")] = False,
+    yes: Annotated[bool, typer.Option("--yes", "-y", help="With --all: do not ask for confirmation.")] = False,
+) -> None:
+    """Set steps back to todo, or clear all progress with --all.
+
+    Notes are kept when you reset ids. `reset --all` clears statuses and notes; it asks first,
+    keeps a backup, and `mlops-path undo` takes it back.
+
+    Example: mlops-path reset dmls-ch02
+    """
+    if all_ == bool(ids):
+        raise UsageError("Give resource ids to reset, or --all to clear all progress (not both).")
+    if ids:
+        _set(ids, Status.TODO)
+        return
+    if not yes:
+        typer.confirm("Clear all your progress, statuses and notes? (`mlops-path undo` takes it back)", abort=True, err=True)
+    render.cleared(api.clear_all())
+
+
+@app.command()
+def note(resource_id: IdArgument, text: Annotated[str, typer.Argument(help="The note; quote it.", show_default=False)]) -> None:
+    """Add a dated note to a resource.
+
+    `show` prints a resource's notes; `undo` takes a note back.
+
+    Example: mlops-path note dmls-ch08 "Re-read the part on covariate shift"
+    """
+    render.noted(resource_id, api.add_note(resource_id, text))
+
+
+@app.command()
+def show(resource_id: IdArgument, as_json: JsonOption = False) -> None:
+    """Show everything about one resource.
+
+    What it is, why it is on the path, where to find it, its status and your notes.
 
     Example: mlops-path show ml-test-score
     """
-    state = api.load_state()
-    step = find_step(state.steps, resource_id)
-    if step is None:
-        from mlops_path.core.path import check_ids
+    step, entry = api.resource(resource_id)
+    render.show(step, entry, as_json)
 
-        check_ids(state.catalog, [resource_id])
-        raise MlopsPathError(f"{resource_id!r} is not a step of the path {state.path.id!r}.")
-    entry = state.progress.resources.get(resource_id)
-    done_at = entry.done_at.isoformat() if entry and entry.done_at else None
-    render.show(step, done_at, as_json)
+
+@app.command("open")
+def open_(resource_id: Annotated[Optional[str], typer.Argument(metavar="[ID]", help="A resource id; the next step if left out.", autocompletion=complete_ids, show_default=False)] = None) -> None:
+    """Open a resource's link in your browser.
+
+    $BROWSER is honoured; the link is printed too, so it works without a browser.
+
+    Example: mlops-path open
+    """
+    if resource_id is None:
+        step = next_step(api.load_state().steps)
+        if step is None:
+            raise UsageError("Every step is done; give an id to open one.")
+        resource_id = step.id
+    url = api.resource(resource_id)[0].resource.url
+    render.opened(url, _open_in_browser(url))
+
+
+def _open_in_browser(url: str) -> bool:
+    import webbrowser
+
+    try:
+        return webbrowser.open(url)
+    except webbrowser.Error:
+        return False
+
+
+@app.command()
+def progress(as_json: JsonOption = False) -> None:
+    """Show how far you are along the path.
+
+    Overall, per stage and per topic, with minutes done and left. The percentage counts
+    required steps only: optional steps are shown on their own, and skipped steps leave the count.
+
+    Example: mlops-path progress
+    """
+    render.summary(api.summary(), as_json)
 
 
 @app.command()
 def topics(as_json: JsonOption = False) -> None:
-    """List the topics, with how many steps each has and how many are done.
+    """List the topics, with their step and done counts.
 
     Example: mlops-path topics
     """
@@ -121,7 +233,9 @@ def topics(as_json: JsonOption = False) -> None:
 
 @app.command()
 def undo() -> None:
-    """Take back the last change to your progress; run it again to go further back.
+    """Take back the last change to your progress.
+
+    Run it again to go further back; `history` shows what it would take back.
 
     Example: mlops-path undo
     """
@@ -138,26 +252,12 @@ def history(as_json: JsonOption = False) -> None:
 
 
 @app.command()
-def reset(
-    all_: Annotated[bool, typer.Option("--all", help="Clear all progress.")] = False,
-    yes: Annotated[bool, typer.Option("--yes", "-y", help="Do not ask for confirmation.")] = False,
-) -> None:
-    """Clear all progress (asks first; a backup is kept and `mlops-path undo` takes it back).
-
-    Example: mlops-path reset --all
-    """
-    if not all_:
-        raise UsageError("Say `mlops-path reset --all` to clear all progress.")
-    if not yes:
-        typer.confirm("Clear all your progress? (`mlops-path undo` takes it back)", abort=True, err=True)
-    render.cleared(api.clear_all())
-
-
-@app.command()
 def doctor(
     repair: Annotated[bool, typer.Option("--repair", help="Set a broken progress file aside and restore the backup.")] = False,
 ) -> None:
-    """Check the progress file and its backup; with --repair, recover from a broken file.
+    """Check the progress file and its backup.
+
+    With --repair, a broken file is set aside (never deleted) and the backup restored.
 
     Example: mlops-path doctor --repair
     """
@@ -174,7 +274,7 @@ def doctor(
 def where() -> None:
     """Print the path of the progress file.
 
-    Example: cat "$(mlops-path where)"
+    Example: mlops-path where
     """
     render.lines([str(api.progress_location())])
 

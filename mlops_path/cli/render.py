@@ -15,8 +15,9 @@ from datetime import datetime
 
 from mlops_path.core.api import Health
 from mlops_path.core.path import Step
-from mlops_path.core.progress import Change, Status
+from mlops_path.core.progress import Change, Entry, Note, Status
 from mlops_path.core.store import Repair
+from mlops_path.core.summary import Summary
 
 MARKS = {Status.TODO: "[ ]", Status.IN_PROGRESS: "[~]", Status.DONE: "[x]", Status.SKIPPED: "[-]"}
 STYLES = {Status.TODO: "", Status.IN_PROGRESS: "bold yellow", Status.DONE: "green", Status.SKIPPED: "dim"}
@@ -124,15 +125,96 @@ def next_step(step: Step | None, as_json: bool) -> None:
         _plain_details(f"Next: {step.resource.title}", detail_rows(step), footer)
 
 
-def show(step: Step, done_at: str | None, as_json: bool) -> None:
+def show(step: Step, entry: Entry | None, as_json: bool) -> None:
+    notes = entry.notes if entry else []
     if as_json:
-        print_json(step.to_json() | {"done_at": done_at})
+        print_json(
+            step.to_json()
+            | {
+                "done_at": entry.done_at.isoformat() if entry and entry.done_at else None,
+                "notes": [{"at": n.at.isoformat(), "text": n.text} for n in notes],
+            }
+        )
         return
-    rows = detail_rows(step) + [("status", step.status.value + (f" on {done_at}" if done_at else ""))]
+    status = step.status.value + (f" on {_when(entry.done_at)}" if entry and entry.done_at else "")
+    rows = detail_rows(step) + [("status", status)]
+    rows += [("note", f"{_when(n.at)}: {n.text}") for n in notes]
     if use_rich():
         _detail_panel(step.id, step.resource.title, rows, None)
     else:
         _plain_details(step.resource.title, rows, None)
+
+
+def nothing_fits(minutes: int, shortest: Step | None) -> None:
+    if shortest is None:
+        lines(["No open step left on this path."])
+    else:
+        lines([f"No open step fits in {minutes} min; the shortest is {shortest.id}, "
+               f"{shortest.resource.title} ({shortest.resource.minutes} min)."])  # fmt: skip
+
+
+def noted(resource_id: str, note: Note) -> None:
+    lines([f"Noted on {resource_id} at {_when(note.at)}."])
+
+
+def opened(url: str, started: bool) -> None:
+    lines([f"Opening {url}" if started else f"No browser could be started; the link is {url}"])
+
+
+def bar(percent: int, width: int, full: str = "#", empty: str = "-") -> str:
+    filled = round(width * percent / 100)
+    return full * filled + empty * (width - filled)
+
+
+def summary(s: Summary, as_json: bool) -> None:
+    if as_json:
+        print_json(
+            {
+                "done": s.done, "total": s.total, "percent": s.percent, "skipped": s.skipped,
+                "required": s.required, "required_done": s.required_done,
+                "optional": s.optional_total, "optional_done": s.optional_done,
+                "minutes_done": s.minutes_done, "minutes_left": s.minutes_left,
+                "optional_minutes_left": s.optional_minutes_left,
+                "in_progress": [step.id for step in s.in_progress],
+                "last_finished": {"id": s.last_finished[0].id, "at": s.last_finished[1].isoformat()} if s.last_finished else None,
+                "stages": [{"stage": t.name, "steps": t.total, "done": t.done} for t in s.stages],
+                "topics": [{"topic": t.name, "steps": t.total, "done": t.done} for t in s.topics],
+            }  # fmt: skip
+        )
+        return
+    head = [
+        f"{s.required_done} of {s.required} steps done ({s.percent}%)"
+        + (f", {s.skipped} skipped" if s.skipped else "")
+        + (f"; optional: {s.optional_done} of {s.optional_total}" if s.optional_total else ""),
+        f"Time: {s.minutes_done} min done, {s.minutes_left} min left"
+        + (f" (+{s.optional_minutes_left} min optional)" if s.optional_minutes_left else ""),
+    ]
+    head += [f"In progress: {step.id} ({step.resource.title})" for step in s.in_progress]
+    if s.last_finished:
+        head.append(f"Last finished: {s.last_finished[0].id} on {_when(s.last_finished[1])}")
+    if not use_rich():
+        lines([f"[{bar(s.percent, 30)}] {s.percent}%", *head, "", "Stages:"]
+              + [f"  {t.done}/{t.total}  {t.name}" for t in s.stages]
+              + ["", "Topics:"] + [f"  {t.done}/{t.total}  {t.name}" for t in s.topics])  # fmt: skip
+        return
+    from rich.table import Table
+    from rich.text import Text
+
+    out = console()
+    out.print(Text(bar(s.percent, max(10, min(40, out.width - 6)), "█", "░"), style="green").append(f" {s.percent}%", style="bold"))
+    for line in head:
+        out.print(line)
+    for title, tallies in (("Stages", s.stages), ("Topics", s.topics)):
+        if not tallies:
+            continue
+        table = Table(box=None, pad_edge=False, show_header=False, title=title, title_justify="left", title_style="bold magenta")
+        table.add_column(justify="right", no_wrap=True)
+        table.add_column(no_wrap=True)
+        table.add_column(overflow="fold")
+        for t in tallies:
+            table.add_row(f"{t.done}/{t.total}", bar(100 * t.done // t.total, 8, "█", "░"), t.name, style="green" if t.done == t.total else "")
+        out.print()
+        out.print(table)
 
 
 def step_list(steps: list[Step], as_json: bool) -> None:
@@ -143,8 +225,9 @@ def step_list(steps: list[Step], as_json: bool) -> None:
         lines(["No steps match."])
         return
     if not use_rich():
+        width = max(len(s.id) for s in steps)
         lines(
-            f"{MARKS[s.status]} {s.position:>2}  {s.id}  {s.resource.title}  "
+            f"{MARKS[s.status]} {s.position:>2}  {s.id:<{width}}  {s.resource.title}  "
             f"({s.resource.kind}, {s.resource.minutes} min; {', '.join(s.resource.topics)})"
             for s in steps
         )

@@ -7,11 +7,14 @@ from pathlib import Path
 
 from mlops_path.core import home, store
 from mlops_path.core.catalog import Catalog, LearningPath, load_catalog
-from mlops_path.core.errors import ProgressError
-from mlops_path.core.path import Step, check_ids, walk
-from mlops_path.core.progress import Change, Progress, Status, mark, now, reset_all, undo
+from mlops_path.core.errors import ProgressError, UsageError
+from mlops_path.core.path import Step, check_ids, find_step, walk
+from mlops_path.core.progress import Change, Entry, Note, Progress, Status, mark, now, reset_all, undo
+from mlops_path.core.progress import add_note as add_note_to
+from mlops_path.core.summary import Summary, summarize
 
 DEFAULT_PATH = "mlops"
+MAX_NOTE = 10_000
 
 
 @dataclass(frozen=True)
@@ -39,6 +42,32 @@ def set_status(ids: list[str], status: Status) -> list[str]:
     check_ids(load_catalog(), ids)
     at = now()
     return store.update_progress(home.progress_file(), lambda progress: mark(progress, ids, status, at))
+
+
+def resource(resource_id: str) -> tuple[Step, Entry | None]:
+    """One step of the current path and the learner's record of it."""
+    state = load_state()
+    step = find_step(state.steps, resource_id)
+    if step is None:
+        check_ids(state.catalog, [resource_id])
+        raise UsageError(f"{resource_id!r} is not a step of the path {state.path.id!r}.")
+    return step, state.progress.resources.get(resource_id)
+
+
+def add_note(resource_id: str, text: str) -> Note:
+    if not text.strip():
+        raise UsageError("A note needs some text.")
+    if len(text) > MAX_NOTE:
+        raise UsageError(f"A note can be at most {MAX_NOTE:,} characters.")
+    check_ids(load_catalog(), [resource_id])
+    at = now()
+    store.update_progress(home.progress_file(), lambda progress: add_note_to(progress, resource_id, text, at))
+    return Note(at=at, text=text)
+
+
+def summary() -> Summary:
+    state = load_state()
+    return summarize(state.steps, state.progress)
 
 
 def undo_last() -> Change | None:

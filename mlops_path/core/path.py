@@ -54,9 +54,21 @@ def walk(catalog: Catalog, path: LearningPath, progress: Progress) -> list[Step]
     ]
 
 
-def next_step(steps: list[Step]) -> Step | None:
-    """The first step not done or skipped; in-progress counts as not done."""
-    return next((step for step in steps if step.status in OPEN), None)
+def next_step(steps: list[Step], max_minutes: int | None = None) -> Step | None:
+    """What to do now: a started step first, else the first step not done or skipped.
+
+    With `max_minutes`, only a step that fits in that time.
+    """
+    candidates = [s for s in open_steps(steps) if max_minutes is None or s.resource.minutes <= max_minutes]
+    return next((s for s in candidates if s.status is Status.IN_PROGRESS), candidates[0] if candidates else None)
+
+
+def open_steps(steps: list[Step]) -> list[Step]:
+    return [step for step in steps if step.status in OPEN]
+
+
+def shortest_open(steps: list[Step]) -> Step | None:
+    return min(open_steps(steps), key=lambda s: s.resource.minutes, default=None)
 
 
 def find_step(steps: list[Step], resource_id: str) -> Step | None:

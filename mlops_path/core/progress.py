@@ -32,12 +32,19 @@ class _Record(BaseModel):
     model_config = ConfigDict(extra="allow", frozen=True)
 
 
+class Note(_Record):
+    at: datetime
+    text: str
+
+
 class Entry(_Record):
-    """One resource's record."""
+    """One resource's record: its status, when that last changed, and the learner's notes."""
 
     status: Status
     updated: datetime
     done_at: datetime | None = None
+    started_at: datetime | None = None
+    notes: list[Note] = []
 
 
 class Change(_Record):
@@ -106,8 +113,21 @@ def mark(progress: Progress, ids: list[str], status: Status, at: datetime) -> tu
             continue
         fields = old.model_dump() if old else {}
         fields.update(status=status, updated=at, done_at=at if status is Status.DONE else None)
+        if status is Status.IN_PROGRESS:
+            fields["started_at"] = at
         new[rid] = Entry(**fields)
-    return apply(progress, status.value, new, at)
+    return apply(progress, ACTIONS[status], new, at)
+
+
+ACTIONS = {Status.DONE: "done", Status.IN_PROGRESS: "start", Status.SKIPPED: "skip", Status.TODO: "reset"}
+
+
+def add_note(progress: Progress, resource_id: str, text: str, at: datetime) -> tuple[Progress, list[str]]:
+    """Append a dated note to one resource's record (creating a todo record if it has none)."""
+    old = progress.resources.get(resource_id)
+    fields = old.model_dump() if old else {"status": Status.TODO, "updated": at}
+    fields["notes"] = [*fields.get("notes", []), Note(at=at, text=text)]
+    return apply(progress, "note", {resource_id: Entry(**fields)}, at)
 
 
 def reset_all(progress: Progress, at: datetime) -> tuple[Progress, list[str]]:

@@ -1,0 +1,45 @@
+"""Shell completion callbacks: small pure functions of what has been typed so far.
+
+They must never fail loudly (a traceback would land in the user's shell), so a catalog that
+cannot be loaded simply completes nothing.
+"""
+
+from __future__ import annotations
+
+from mlops_path.core.progress import Status
+
+
+def complete_ids(incomplete: str) -> list[tuple[str, str]]:
+    """Resource ids, with their titles as help where the shell shows it (zsh, fish)."""
+    catalog = _catalog()
+    if catalog is None:
+        return []
+    return [(r.id, r.title) for r in catalog.resources if r.id.startswith(incomplete)]
+
+
+def complete_topics(incomplete: str) -> list[str]:
+    catalog = _catalog()
+    if catalog is None:
+        return []
+    return sorted({t for r in catalog.resources for t in r.topics if t.startswith(incomplete)})
+
+
+def complete_kinds(incomplete: str) -> list[str]:
+    catalog = _catalog()
+    if catalog is None:
+        return []
+    return sorted({r.kind for r in catalog.resources if r.kind.startswith(incomplete)})
+
+
+def complete_statuses(incomplete: str) -> list[str]:
+    return [s.value for s in Status if s.value.startswith(incomplete)]
+
+
+def _catalog():
+    from mlops_path.core.catalog import load_catalog
+    from mlops_path.core.errors import MlopsPathError
+
+    try:
+        return load_catalog()
+    except MlopsPathError:
+        return None

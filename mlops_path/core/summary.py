@@ -1,0 +1,69 @@
+"""How far the learner is: the figures behind `mlops-path progress`.
+
+The percentage counts required steps only: optional steps are reported on their own, and a
+skipped step leaves the count (you chose not to do it), so skipping never lowers your figure.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+
+from mlops_path.core.path import Step, topic_counts
+from mlops_path.core.progress import OPEN, Progress, Status
+
+
+@dataclass(frozen=True)
+class Tally:
+    name: str
+    total: int
+    done: int
+
+
+@dataclass(frozen=True)
+class Summary:
+    total: int
+    done: int
+    skipped: int
+    in_progress: list[Step]
+    required: int  # steps that count: not optional, not skipped
+    required_done: int
+    optional_total: int
+    optional_done: int
+    minutes_done: int
+    minutes_left: int  # open required steps
+    optional_minutes_left: int
+    stages: list[Tally]
+    topics: list[Tally]
+    last_finished: tuple[Step, datetime] | None
+
+    @property
+    def percent(self) -> int:
+        return 100 if not self.required else (100 * self.required_done) // self.required
+
+
+def summarize(steps: list[Step], progress: Progress) -> Summary:
+    required = [s for s in steps if not s.resource.optional and s.status is not Status.SKIPPED]
+    optional = [s for s in steps if s.resource.optional]
+    done = [s for s in steps if s.status is Status.DONE]
+    finished = [(s, progress.resources[s.id].done_at) for s in done if progress.resources[s.id].done_at]
+    stages: dict[str, list[Step]] = {}
+    for s in steps:
+        if s.stage:
+            stages.setdefault(s.stage, []).append(s)
+    return Summary(
+        total=len(steps),
+        done=len(done),
+        skipped=sum(s.status is Status.SKIPPED for s in steps),
+        in_progress=[s for s in steps if s.status is Status.IN_PROGRESS],
+        required=len(required),
+        required_done=sum(s.status is Status.DONE for s in required),
+        optional_total=len(optional),
+        optional_done=sum(s.status is Status.DONE for s in optional),
+        minutes_done=sum(s.resource.minutes for s in done),
+        minutes_left=sum(s.resource.minutes for s in required if s.status in OPEN),
+        optional_minutes_left=sum(s.resource.minutes for s in optional if s.status in OPEN),
+        stages=[Tally(name, len(members), sum(m.status is Status.DONE for m in members)) for name, members in stages.items()],
+        topics=[Tally(topic, n, d) for topic, n, d in topic_counts(steps)],
+        last_finished=max(finished, key=lambda pair: pair[1], default=None),
+    )
