@@ -78,7 +78,7 @@ def test_doctor_on_a_healthy_home(cli):
     result = cli("doctor")
     assert result.exit_code == 0 and "(none yet" in result.stdout
     cli("done", "dmls-ch02")
-    assert "(ok)" in cli("doctor").stdout
+    assert "(ok)." in cli("doctor").stdout
 
 
 def test_a_future_schema_can_be_read_but_not_changed(cli, progress_file):

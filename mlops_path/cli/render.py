@@ -20,6 +20,7 @@ from mlops_path.core.store import Repair
 from mlops_path.core.summary import Summary
 
 MARKS = {Status.TODO: "[ ]", Status.IN_PROGRESS: "[~]", Status.DONE: "[x]", Status.SKIPPED: "[-]"}
+PANEL_WIDTH = 100  # wider lines are hard to read
 STYLES = {Status.TODO: "", Status.IN_PROGRESS: "bold yellow", Status.DONE: "green", Status.SKIPPED: "dim"}
 
 
@@ -41,6 +42,18 @@ def print_json(data: Any) -> None:
 
 def lines(text_lines: Iterable[str]) -> None:
     sys.stdout.write("".join(line + "\n" for line in text_lines))
+
+
+def say(messages: Iterable[str]) -> None:
+    """Sentences for a person: wrapped at word boundaries in a terminal, plain lines when piped."""
+    if not use_rich():
+        lines(messages)
+        return
+    from rich.text import Text
+
+    out = console()
+    for message in messages:
+        out.print(Text(message), overflow="fold")
 
 
 def describe(step: Step) -> str:
@@ -100,7 +113,8 @@ def _detail_panel(title: str, heading: str, rows: list[tuple[str, str]], footer:
     if footer:
         body.add_row("")
         body.add_row(Text(footer, style="green"))
-    console().print(Panel(body, title=title, title_align="left", border_style="cyan"))
+    out = console()
+    out.print(Panel(body, title=title, title_align="left", border_style="cyan", width=min(out.width, PANEL_WIDTH)))
 
 
 def _plain_details(heading: str, rows: list[tuple[str, str]], footer: str | None) -> None:
@@ -116,7 +130,7 @@ def next_step(step: Step | None, as_json: bool) -> None:
         print_json(step.to_json() if step else None)
         return
     if step is None:
-        lines(["You have finished every step of this path. Well done!"])
+        say(["You have finished every step of this path. Well done!"])
         return
     footer = f"Done? mlops-path done {step.id}"
     if use_rich():
@@ -147,18 +161,18 @@ def show(step: Step, entry: Entry | None, as_json: bool) -> None:
 
 def nothing_fits(minutes: int, shortest: Step | None) -> None:
     if shortest is None:
-        lines(["No open step left on this path."])
+        say(["No open step left on this path."])
     else:
-        lines([f"No open step fits in {minutes} min; the shortest is {shortest.id}, "
+        say([f"No open step fits in {minutes} min; the shortest is {shortest.id}, "
                f"{shortest.resource.title} ({shortest.resource.minutes} min)."])  # fmt: skip
 
 
 def noted(resource_id: str, note: Note) -> None:
-    lines([f"Noted on {resource_id} at {_when(note.at)}."])
+    say([f"Noted on {resource_id} at {_when(note.at)}."])
 
 
 def opened(url: str, started: bool) -> None:
-    lines([f"Opening {url}" if started else f"No browser could be started; the link is {url}"])
+    say([f"Opening {url}" if started else f"No browser could be started; the link is {url}"])
 
 
 def bar(percent: int, width: int, full: str = "#", empty: str = "-") -> str:
@@ -222,7 +236,7 @@ def step_list(steps: list[Step], as_json: bool) -> None:
         print_json([step.to_json() for step in steps])
         return
     if not steps:
-        lines(["No steps match."])
+        say(["No steps match."])
         return
     if not use_rich():
         width = max(len(s.id) for s in steps)
@@ -315,7 +329,7 @@ def marked(changed: list[str], asked: list[str], status: Status, following: Step
         out.append(f"Next: {following.resource.title} (mlops-path next)")
     elif status is Status.DONE:
         out.append("That was the last step of this path. Well done!")
-    lines(out)
+    say(out)
 
 
 def _when(at: datetime) -> str:
@@ -328,9 +342,9 @@ def _ids(ids: list[str], most: int = 4) -> str:
 
 def undone(change: Change | None) -> None:
     if change is None:
-        lines(["Nothing to undo."])
+        say(["Nothing to undo."])
     else:
-        lines([f"Undid `{change.action}` of {_when(change.at)}: {_ids(change.ids)}"])
+        say([f"Undid `{change.action}` of {_when(change.at)}: {_ids(change.ids)}"])
 
 
 def history(changes: list[Change], as_json: bool) -> None:
@@ -345,22 +359,34 @@ def history(changes: list[Change], as_json: bool) -> None:
         )
         return
     if not changes:
-        lines(["No changes yet."])
+        say(["No changes yet."])
         return
-    lines(
-        f"{_when(c.at)}  {c.action:<11}  {_ids(c.ids)}" + (f"  (undone {_when(c.undone_at)})" if c.undone_at else "")
-        for c in newest_first
-    )
+    if not use_rich():
+        lines(
+            f"{_when(c.at)}  {c.action:<11}  {_ids(c.ids)}" + (f"  (undone {_when(c.undone_at)})" if c.undone_at else "")
+            for c in newest_first
+        )
+        return
+    from rich.table import Table
+
+    table = Table(box=None, pad_edge=False, header_style="bold")
+    table.add_column("when", no_wrap=True)
+    table.add_column("change", style="cyan", no_wrap=True)
+    table.add_column("ids", overflow="fold", ratio=1)
+    for c in newest_first:
+        ids = _ids(c.ids) + (f" (undone {_when(c.undone_at)})" if c.undone_at else "")
+        table.add_row(c.at.strftime("%Y-%m-%d %H:%M"), c.action, ids, style="dim" if c.undone_at else "")
+    console().print(table)
 
 
 def cleared(ids: list[str]) -> None:
-    lines([f"Cleared the progress of {len(ids)} resource{'s' * (len(ids) != 1)}; `mlops-path undo` takes it back."])
+    say([f"Cleared the progress of {len(ids)} resource{'s' * (len(ids) != 1)}; `mlops-path undo` takes it back."])
 
 
 def repaired(result: Repair) -> None:
     if result.set_aside:
         restored = f"restored the backup {result.restored_from}" if result.restored_from else "started afresh (no sound backup)"
-        lines([f"Set the broken file aside as {result.set_aside} and {restored}."])
+        say([f"Set the broken file aside as {result.set_aside} and {restored}."])
 
 
 def health(h: Health) -> None:
@@ -369,8 +395,15 @@ def health(h: Health) -> None:
     else:
         state = "ok" if h.exists else "none yet (nothing recorded)"
     backup = "none" if not h.backup.exists() else ("ok" if not h.backup_problem else f"unusable: it {h.backup_problem}")
-    lines([f"progress file: {h.file} ({state})", f"backup:        {h.backup} ({backup})"])
+    say([f"Progress file: {h.file} ({state}).", f"Backup: {h.backup} ({backup})."])
 
 
 def error(message: str) -> None:
-    sys.stderr.write(f"Error: {message}\n")
+    """One sentence on stderr; wrapped at word boundaries only when a person is reading it."""
+    text = f"Error: {message}"
+    if sys.stderr.isatty():
+        import shutil
+        import textwrap
+
+        text = textwrap.fill(text, shutil.get_terminal_size().columns, break_on_hyphens=False, break_long_words=True)
+    sys.stderr.write(text + "\n")
