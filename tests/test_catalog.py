@@ -1,8 +1,11 @@
 """The bundled catalog carries the seed's path with the reference sheet's facts, and broken catalogs are named."""
 
+import re
+
 import pytest
 
-from mlops_path.core.catalog import bundled_catalog_file, load_catalog, parse_catalog
+from mlops_path.core.catalog import parse_catalog
+from mlops_path.core.loader import bundled_catalog_file, load_catalog, read_file
 from mlops_path.core.errors import CatalogError
 
 BOOK_URL = "https://www.oreilly.com/library/view/designing-machine-learning/9781098107956/"
@@ -160,13 +163,12 @@ def test_stages_and_steps_must_agree():
 def test_a_toml_syntax_error_gives_its_line(tmp_path):
     broken = tmp_path / "broken.toml"
     broken.write_text('[[resources]]\nid = "x"\ntitle = \n')
-    with pytest.raises(CatalogError, match=r"is not valid TOML: .*line 3"):
-        load_catalog(broken)
+    part, problems = read_file(broken)
+    assert part is None and re.search(r"not valid TOML: .*line 3", problems[0].message)
 
 
-def test_a_missing_catalog_file_is_a_clear_error(tmp_path):
-    with pytest.raises(CatalogError, match="Cannot read the catalog"):
-        load_catalog(tmp_path / "nothing.toml")
+def test_a_missing_catalog_file_is_a_clear_problem(tmp_path):
+    assert read_file(tmp_path / "nothing.toml")[1][0].message.startswith("cannot be read (No such file")
 
 
 def test_the_bundled_catalog_file_is_found():

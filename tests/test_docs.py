@@ -14,7 +14,18 @@ from typer.main import get_command
 from mlops_path.cli.app import app
 
 REPO = Path(__file__).resolve().parent.parent
-COMMANDS = list(get_command(app).commands)
+
+
+def all_commands(command=None, words=()):
+    """Every command as the words that invoke it, groups included: ["next"], ["catalog", "check"]..."""
+    command = command or get_command(app)
+    found = [list(words)] if words else []
+    for name, sub in getattr(command, "commands", {}).items():
+        found += all_commands(sub, (*words, name))
+    return found
+
+
+COMMANDS = all_commands()
 
 
 def test_the_cli_reference_is_not_stale():
@@ -24,18 +35,26 @@ def test_the_cli_reference_is_not_stale():
 
 def test_every_command_has_a_section_in_the_reference_and_the_readme():
     reference = (REPO / "docs" / "cli.md").read_text()
-    assert re.findall(r"^## mlops-path (\S+)$", reference, re.M) == COMMANDS
+    assert re.findall(r"^## mlops-path (.+)$", reference, re.M) == [" ".join(words) for words in COMMANDS]
     readme = (REPO / "README.md").read_text()
-    for command in COMMANDS:
-        assert f"mlops-path {command}" in readme, command
+    for words in COMMANDS:
+        assert f"mlops-path {' '.join(words)}" in readme, words
 
 
-@pytest.mark.parametrize("command", COMMANDS)
-def test_every_command_has_an_example_that_runs(cli, monkeypatch, command):
+@pytest.mark.parametrize("words", COMMANDS, ids=" ".join)
+def test_every_command_has_an_example_that_runs(cli, monkeypatch, tmp_path, words):
+    """Runs the first example in each --help, in a home with some progress; `> FILE` is honoured."""
     monkeypatch.setattr(webbrowser, "open", lambda url: True)
-    help_text = cli(command, "--help").stdout
+    monkeypatch.chdir(tmp_path)
+    help_text = cli(*words, "--help").stdout
     examples = re.findall(r"Example: mlops-path (.+)$", help_text, re.M)
-    assert examples, f"`mlops-path {command} --help` has no example"
-    cli("done", "dmls-ch02")  # so that undo and history have something to show
-    result = cli(*shlex.split(examples[0]))
+    assert examples, f"`mlops-path {' '.join(words)} --help` has no example"
+    cli("done", "dmls-ch02")  # so that undo, history and export have something to show
+    (tmp_path / "progress-export.json").write_text(cli("export").stdout)
+    (tmp_path / "my-course.toml").write_text((REPO / "docs" / "example-catalog.toml").read_text())
+    args, _, redirect = examples[0].partition(" > ")
+    result = cli(*shlex.split(args))
     assert result.exit_code == 0, (examples[0], result.output)
+    if redirect:
+        (tmp_path / redirect).write_text(result.stdout)
+        assert result.stdout

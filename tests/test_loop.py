@@ -8,7 +8,7 @@ import webbrowser
 import pytest
 
 from conftest import installed_script
-from mlops_path.cli import app as app_module
+from mlops_path.cli import learn as app_module
 
 REQUIRED = 11  # 13 steps, 2 of them optional
 

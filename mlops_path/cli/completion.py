@@ -31,12 +31,19 @@ def complete_kinds(incomplete: str) -> list[str]:
     return sorted({r.kind for r in catalog.resources if r.kind.startswith(incomplete)})
 
 
+def complete_paths(incomplete: str) -> list[tuple[str, str]]:
+    catalog = _catalog()
+    if catalog is None:
+        return []
+    return [(p.id, p.title) for p in catalog.paths.values() if p.id.startswith(incomplete)]
+
+
 def complete_statuses(incomplete: str) -> list[str]:
     return [s.value for s in Status if s.value.startswith(incomplete)]
 
 
 def _catalog():
-    from mlops_path.core.catalog import load_catalog
+    from mlops_path.core.loader import load_catalog
     from mlops_path.core.errors import MlopsPathError
 
     try:

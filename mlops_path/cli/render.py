@@ -13,7 +13,8 @@ from typing import Any
 
 from datetime import datetime
 
-from mlops_path.core.api import Health
+from mlops_path.core.api import Health, PathOverview, StudyPlan
+from mlops_path.core.catalog import LearningPath
 from mlops_path.core.path import Step
 from mlops_path.core.progress import Change, Entry, Note, Status
 from mlops_path.core.store import Repair
@@ -191,6 +192,7 @@ def summary(s: Summary, as_json: bool) -> None:
                 "optional_minutes_left": s.optional_minutes_left,
                 "in_progress": [step.id for step in s.in_progress],
                 "last_finished": {"id": s.last_finished[0].id, "at": s.last_finished[1].isoformat()} if s.last_finished else None,
+                "orphans": s.orphans,
                 "stages": [{"stage": t.name, "steps": t.total, "done": t.done} for t in s.stages],
                 "topics": [{"topic": t.name, "steps": t.total, "done": t.done} for t in s.topics],
             }  # fmt: skip
@@ -206,6 +208,8 @@ def summary(s: Summary, as_json: bool) -> None:
     head += [f"In progress: {step.id} ({step.resource.title})" for step in s.in_progress]
     if s.last_finished:
         head.append(f"Last finished: {s.last_finished[0].id} on {_when(s.last_finished[1])}")
+    if s.orphans:
+        head.append(f"Kept: {s.orphans} record{'s' * (s.orphans != 1)} for resources no catalog defines now (they come back if the catalog does).")
     if not use_rich():
         lines([f"[{bar(s.percent, 30)}] {s.percent}%", *head, "", "Stages:"]
               + [f"  {t.done}/{t.total}  {t.name}" for t in s.stages]
@@ -396,6 +400,76 @@ def health(h: Health) -> None:
         state = "ok" if h.exists else "none yet (nothing recorded)"
     backup = "none" if not h.backup.exists() else ("ok" if not h.backup_problem else f"unusable: it {h.backup_problem}")
     say([f"Progress file: {h.file} ({state}).", f"Backup: {h.backup} ({backup})."])
+
+
+def warning(message: str) -> None:
+    sys.stderr.write(f"Warning: {message}\n")
+
+
+def raw(text: str) -> None:
+    sys.stdout.write(text)
+
+
+def imported(ids: list[str]) -> None:
+    if ids:
+        say([f"Imported changes to {len(ids)} resource{'s' * (len(ids) != 1)}: {_ids(ids)}; `mlops-path undo` takes them back."])
+    else:
+        say(["Nothing new to import: your progress already holds everything in that export."])
+
+
+def using(path: LearningPath) -> None:
+    say([f"Now walking {path.title!r} ({path.id}); `mlops-path next` shows where you are."])
+
+
+def paths(overviews: list[PathOverview], as_json: bool) -> None:
+    if as_json:
+        print_json(
+            [
+                {"id": o.path.id, "title": o.path.title, "steps": o.summary.total, "done": o.summary.done,
+                 "percent": o.summary.percent, "current": o.current, "source": o.source}  # fmt: skip
+                for o in overviews
+            ]
+        )
+        return
+    width = max(len(o.path.id) for o in overviews)
+    say(
+        f"{'*' if o.current else ' '} {o.path.id:<{width}}  {o.summary.done:>3}/{o.summary.total:<3} {o.summary.percent:>3}%  {o.path.title}"
+        for o in overviews
+    )
+
+
+def plan(study: StudyPlan, hours_per_week: float, as_json: bool) -> None:
+    if as_json:
+        print_json(
+            {
+                "path": study.path.id,
+                "hours_per_week": hours_per_week,
+                "weeks": [
+                    {"week": w.number, "start": w.start.isoformat(), "end": w.end.isoformat(), "minutes": w.minutes, "steps": [s.id for s in w.steps]}
+                    for w in study.weeks
+                ],
+            }
+        )
+        return
+    if not study.weeks:
+        say(["Nothing left to plan: every step of this path is done or skipped."])
+        return
+    out = [f"{len(study.weeks)} week{'s' * (len(study.weeks) != 1)} at {hours_per_week:g} h a week for {study.path.title!r}:"]
+    for w in study.weeks:
+        out += ["", f"Week {w.number}, {w.start:%a %d %b} to {w.end:%a %d %b %Y}: {w.minutes} min"]
+        out += [f"  {s.id}  {s.resource.title} ({s.resource.minutes} min)" for s in w.steps]
+    if study.ics:
+        out += ["", f"Wrote {study.ics}: one calendar event a week."]
+    say(out)
+
+
+def check_report(files: list, problems: list) -> None:
+    if not problems:
+        say([f"{f}: ok" for f in files])
+        return
+    lines(str(p) for p in problems)
+    sources = {p.source for p in problems}
+    say([f"{len(problems)} problem{'s' * (len(problems) != 1)} in {len(sources)} file{'s' * (len(sources) != 1)}."])
 
 
 def error(message: str) -> None:

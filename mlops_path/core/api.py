@@ -1,16 +1,25 @@
-"""One function per thing the CLI does; each loads what it needs and returns plain data."""
+"""The library the CLI calls: one method per thing a command does, returning plain data.
+
+A `Learner` is one person's view: the catalogs they load, the path they walk, their progress file.
+"""
 
 from __future__ import annotations
 
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
+from datetime import date
+from functools import cached_property
 from pathlib import Path
 
 from mlops_path.core import home, store
-from mlops_path.core.catalog import Catalog, LearningPath, load_catalog
-from mlops_path.core.errors import ProgressError, UsageError
+from mlops_path.core.catalog import Catalog, LearningPath
+from mlops_path.core.errors import FileProblem, ProgressError, UsageError
+from mlops_path.core.exchange import export_json, export_markdown, merge, read_export
+from mlops_path.core.files import atomic_write, cause
+from mlops_path.core.loader import load_catalog
 from mlops_path.core.path import Step, check_ids, find_step, walk
-from mlops_path.core.progress import Change, Entry, Note, Progress, Status, mark, now, reset_all, undo
-from mlops_path.core.progress import add_note as add_note_to
+from mlops_path.core.plan import Week, plan_weeks, to_ics
+from mlops_path.core.progress import Change, Entry, Note, Progress, Status, add_note, mark, now, reset_all, undo
 from mlops_path.core.summary import Summary, summarize
 
 DEFAULT_PATH = "mlops"
@@ -27,66 +36,151 @@ class State:
     steps: list[Step]
 
 
-def load_state(path_id: str = DEFAULT_PATH) -> State:
-    catalog = load_catalog()
-    path = catalog.path(path_id)
-    progress = store.read_progress(home.progress_file())
-    return State(catalog, path, progress, walk(catalog, path, progress))
+@dataclass(frozen=True)
+class StudyPlan:
+    path: LearningPath
+    weeks: list[Week]
+    ics: Path | None
 
 
-def set_status(ids: list[str], status: Status) -> list[str]:
-    """Give every id `status` in one write; return the ids that changed.
-
-    Any unknown id refuses the whole call before the file is touched.
-    """
-    check_ids(load_catalog(), ids)
-    at = now()
-    return store.update_progress(home.progress_file(), lambda progress: mark(progress, ids, status, at))
+@dataclass(frozen=True)
+class PathOverview:
+    path: LearningPath
+    summary: Summary
+    current: bool
+    source: str
 
 
-def resource(resource_id: str) -> tuple[Step, Entry | None]:
-    """One step of the current path and the learner's record of it."""
-    state = load_state()
-    step = find_step(state.steps, resource_id)
-    if step is None:
-        check_ids(state.catalog, [resource_id])
-        raise UsageError(f"{resource_id!r} is not a step of the path {state.path.id!r}.")
-    return step, state.progress.resources.get(resource_id)
+class Learner:
+    def __init__(
+        self,
+        catalog_files: Sequence[Path] = (),
+        path_id: str | None = None,
+        warn: Callable[[str], None] | None = None,
+    ):
+        self.catalog_files = list(catalog_files)
+        self.path_id = path_id
+        self.warn = warn
 
+    @cached_property
+    def catalog(self) -> Catalog:
+        catalog = load_catalog(self.catalog_files)
+        for warning in catalog.warnings:
+            if self.warn:
+                self.warn(warning)
+        return catalog
 
-def add_note(resource_id: str, text: str) -> Note:
-    if not text.strip():
-        raise UsageError("A note needs some text.")
-    if len(text) > MAX_NOTE:
-        raise UsageError(f"A note can be at most {MAX_NOTE:,} characters.")
-    check_ids(load_catalog(), [resource_id])
-    at = now()
-    store.update_progress(home.progress_file(), lambda progress: add_note_to(progress, resource_id, text, at))
-    return Note(at=at, text=text)
+    @property
+    def file(self) -> Path:
+        return home.progress_file()
 
+    def progress(self) -> Progress:
+        return store.read_progress(self.file)
 
-def summary() -> Summary:
-    state = load_state()
-    return summarize(state.steps, state.progress)
+    def _path_for(self, progress: Progress) -> LearningPath:
+        if self.path_id:
+            return self.catalog.path(self.path_id)
+        chosen = progress.default_path
+        if chosen and chosen not in self.catalog.paths:
+            if self.warn:
+                self.warn(f"The path {chosen!r} chosen with `mlops-path use` is in no catalog now; showing {DEFAULT_PATH!r}.")
+            chosen = None
+        return self.catalog.path(chosen or DEFAULT_PATH)
 
+    def state(self) -> State:
+        progress = self.progress()
+        path = self._path_for(progress)
+        return State(self.catalog, path, progress, walk(self.catalog, path, progress))
 
-def undo_last() -> Change | None:
-    """Take back the latest change; None when there is nothing left to undo."""
-    at = now()
-    return store.update_progress(home.progress_file(), lambda progress: undo(progress, at))
+    def steps(self) -> list[Step]:
+        return self.state().steps
 
+    def _replaces(self, ids: Sequence[str]) -> dict[str, list[str]]:
+        return {rid: self.catalog.by_id[rid].replaces for rid in ids}
 
-def clear_all() -> list[str]:
-    at = now()
-    return store.update_progress(home.progress_file(), lambda progress: reset_all(progress, at))
+    def set_status(self, ids: list[str], status: Status) -> list[str]:
+        """Give every id `status` in one write; any unknown id refuses the whole call first."""
+        check_ids(self.catalog, ids)
+        at, replaces = now(), self._replaces(ids)
+        return store.update_progress(self.file, lambda p: mark(p, ids, status, at, replaces))
 
+    def note(self, resource_id: str, text: str) -> Note:
+        if not text.strip():
+            raise UsageError("A note needs some text.")
+        if len(text) > MAX_NOTE:
+            raise UsageError(f"A note can be at most {MAX_NOTE:,} characters.")
+        check_ids(self.catalog, [resource_id])
+        at, replaces = now(), self.catalog.by_id[resource_id].replaces
+        store.update_progress(self.file, lambda p: add_note(p, resource_id, text, at, replaces))
+        return Note(at=at, text=text)
 
-def history() -> list[Change]:
-    return store.read_progress(home.progress_file()).history
+    def resource(self, resource_id: str) -> tuple[Step, Entry | None]:
+        """One step of the current path and the learner's record of it."""
+        state = self.state()
+        step = find_step(state.steps, resource_id)
+        if step is None:
+            check_ids(state.catalog, [resource_id])
+            raise UsageError(f"{resource_id!r} is not a step of the path {state.path.id!r}; try --path.")
+        return step, state.progress.entry_for(resource_id, step.resource.replaces)
 
+    def summary(self) -> Summary:
+        state = self.state()
+        return summarize(state.steps, state.progress, orphans=len(self.orphans(state.progress)))
 
-def progress_location() -> Path:
-    return home.progress_file()
+    def orphans(self, progress: Progress) -> list[str]:
+        """Recorded ids that no catalog defines (nor replaces): kept untouched, in case they return."""
+        replaced = {old for r in self.catalog.resources for old in r.replaces}
+        return [rid for rid in progress.resources if rid not in self.catalog.by_id and rid not in replaced]
+
+    def paths(self) -> list[PathOverview]:
+        progress = self.progress()
+        current = self._path_for(progress).id
+        return [
+            PathOverview(path, summarize(walk(self.catalog, path, progress), progress), path.id == current, self.catalog.origin[f"path:{path.id}"])
+            for path in self.catalog.paths.values()
+        ]
+
+    def use(self, path_id: str) -> LearningPath:
+        """Make a path the default for every command (remembered in the progress file)."""
+        path = self.catalog.path(path_id)
+        store.update_progress(self.file, lambda p: (p.model_copy(update={"default_path": path_id}), None))
+        return path
+
+    def export(self, fmt: str) -> str:
+        progress = self.progress()
+        if fmt == "markdown":
+            return export_markdown(progress, self.catalog, now())
+        return export_json(progress, now())
+
+    def import_export(self, file: Path) -> list[str]:
+        """Merge an export file in, as one undoable change; return the ids that changed."""
+        theirs = read_export(file)
+        at = now()
+        return store.update_progress(self.file, lambda p: merge(p, theirs, at))
+
+    def plan(self, minutes_per_week: int, start: date, ics: Path | None = None) -> StudyPlan:
+        state = self.state()
+        weeks = plan_weeks(state.steps, minutes_per_week, start)
+        if ics is not None:
+            from mlops_path import __version__
+
+            data = to_ics(weeks, state.path.id, state.path.title, now(), __version__).encode("utf-8")
+            try:
+                atomic_write(ics, data)
+            except OSError as exc:
+                raise FileProblem(f"Cannot write {ics}: {cause(exc)}.") from None
+        return StudyPlan(state.path, weeks, ics)
+
+    def undo(self) -> Change | None:
+        at = now()
+        return store.update_progress(self.file, lambda p: undo(p, at))
+
+    def clear_all(self) -> list[str]:
+        at = now()
+        return store.update_progress(self.file, lambda p: reset_all(p, at))
+
+    def history(self) -> list[Change]:
+        return self.progress().history
 
 
 @dataclass(frozen=True)

@@ -1,19 +1,19 @@
-"""The catalog: resources and the paths through them, read from TOML and validated once.
+"""The catalog: resources and the paths through them, validated item by item and linked.
 
 The format is public (users write their own), so the models are strict: unknown keys are
-errors, not silently ignored typos.
+errors, not silently ignored typos. Validation collects every problem, each naming the
+resource or path and the field, so `catalog check` can report them all at once.
 """
 
 from __future__ import annotations
 
-from functools import cached_property
-from pathlib import Path
+from dataclasses import dataclass, field
 from typing import Annotated, Any
 from urllib.parse import urlsplit
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
 
-from mlops_path.core.errors import CatalogError
+from mlops_path.core.errors import CatalogError, UsageError
 
 Slug = Annotated[str, Field(pattern=r"^[a-z0-9]+(-[a-z0-9]+)*$", max_length=100)]
 Word = Annotated[str, Field(pattern=r"^[a-z0-9]+(-[a-z0-9]+)*$", max_length=60)]
@@ -39,6 +39,7 @@ class Resource(_Strict):
     why: Text | None = None
     optional: bool = False
     minutes_note: Text | None = None
+    replaces: list[Slug] = Field(default=[], description="Old ids of this resource; their progress shows here.")
 
     @field_validator("url")
     @classmethod
@@ -71,9 +72,11 @@ class LearningPath(_Strict):
         if self.steps and staged and self.steps != staged:
             raise ValueError("`steps` and `stages` list different steps; give one of them")
         ordered = self.steps or staged
-        repeated = sorted({s for s in ordered if ordered.count(s) > 1})
-        if repeated:
-            raise ValueError(f"step {repeated[0]!r} appears more than once")
+        seen: set[str] = set()
+        for step in ordered:
+            if step in seen:
+                raise ValueError(f"step {step!r} appears more than once")
+            seen.add(step)
         return self
 
     @property
@@ -87,86 +90,156 @@ class LearningPath(_Strict):
         return None
 
 
-class Catalog(_Strict):
+class CatalogFile(_Strict):
+    """One catalog file, as written. Used for the JSON Schema; loading validates item by item."""
+
+    model_config = ConfigDict(title="mlops-path catalog")
+
     resources: list[Resource] = []
     paths: list[LearningPath] = []
 
-    @model_validator(mode="after")
-    def _ids_resolve(self) -> Catalog:
-        _no_duplicates("resource", [r.id for r in self.resources])
-        _no_duplicates("path", [p.id for p in self.paths])
-        known = {r.id for r in self.resources}
-        for path in self.paths:
-            for step in path.ordered_steps:
-                if step not in known:
-                    raise ValueError(f"path {path.id!r} has a step {step!r} that no resource defines")
-        return self
 
-    @cached_property
-    def by_id(self) -> dict[str, Resource]:
-        return {r.id: r for r in self.resources}
+@dataclass(frozen=True)
+class Problem:
+    source: str
+    message: str
+
+    def __str__(self) -> str:
+        return f"{self.source}: {self.message}"
+
+
+@dataclass
+class Part:
+    """The valid items of one catalog file."""
+
+    source: str
+    resources: list[Resource] = field(default_factory=list)
+    paths: list[LearningPath] = field(default_factory=list)
+
+
+@dataclass
+class Catalog:
+    """Every resource and path from every catalog file, linked: each step names a known resource."""
+
+    by_id: dict[str, Resource] = field(default_factory=dict)
+    paths: dict[str, LearningPath] = field(default_factory=dict)
+    origin: dict[str, str] = field(default_factory=dict)  # resource or "path:ID" -> source
+    warnings: list[str] = field(default_factory=list)
+
+    @property
+    def resources(self) -> list[Resource]:
+        return list(self.by_id.values())
 
     def path(self, path_id: str) -> LearningPath:
-        for path in self.paths:
-            if path.id == path_id:
-                return path
-        raise CatalogError(f"The catalog has no path {path_id!r}.")
-
-
-def _no_duplicates(what: str, ids: list[str]) -> None:
-    seen: set[str] = set()
-    for item in ids:
-        if item in seen:
-            raise ValueError(f"{what} id {item!r} is defined more than once")
-        seen.add(item)
-
-
-def bundled_catalog_file() -> Path:
-    """The catalog shipped with the tool: inside the wheel, or at the top of a source checkout."""
-    package = Path(__file__).resolve().parent.parent
-    for candidate in (package / "data" / "catalog.toml", package.parent / "data" / "catalog.toml"):
-        if candidate.is_file():
-            return candidate
-    raise CatalogError("The bundled catalog is missing from this installation; reinstall mlops-path.")
-
-
-def load_catalog(file: Path | None = None) -> Catalog:
-    file = file or bundled_catalog_file()
-    import tomllib
-
-    try:
-        raw = tomllib.loads(file.read_text(encoding="utf-8"))
-    except OSError as exc:
-        raise CatalogError(f"Cannot read the catalog {file}: {exc.strerror or exc}.") from None
-    except UnicodeDecodeError:
-        raise CatalogError(f"The catalog {file} is not valid UTF-8 text.") from None
-    except tomllib.TOMLDecodeError as exc:
-        raise CatalogError(f"The catalog {file} is not valid TOML: {exc}.") from None
-    return parse_catalog(raw, source=str(file))
-
-
-def parse_catalog(raw: dict[str, Any], source: str = "catalog") -> Catalog:
-    try:
-        return Catalog.model_validate(raw)
-    except ValidationError as exc:
-        problems = [describe_problem(error, raw) for error in exc.errors()]
-        more = f" (and {len(problems) - 1} more problem{'s' * (len(problems) > 2)})" if len(problems) > 1 else ""
-        raise CatalogError(f"The catalog {source} is broken: {problems[0]}{more}.") from None
-
-
-def describe_problem(error: Any, raw: dict[str, Any]) -> str:
-    """Name the resource or path and the field, as a person would look for them in the file."""
-    loc = list(error["loc"])
-    message = error["msg"].removeprefix("Value error, ")
-    message = message[0].lower() + message[1:] if message else message
-    if len(loc) >= 2 and loc[0] in ("resources", "paths") and isinstance(loc[1], int):
-        table, index, rest = loc[0], loc[1], loc[2:]
         try:
-            name = f"{table[:-1]} {raw[table][index]['id']!r}"
-        except (KeyError, IndexError, TypeError):
-            name = f"{table[:-1]} number {index + 1}"
-        field = ".".join(str(part) for part in rest)
-        return f"{name}, field {field!r}: {message}" if field else f"{name}: {message}"
-    if loc:
-        return f"{'.'.join(str(part) for part in loc)}: {message}"
-    return message
+            return self.paths[path_id]
+        except KeyError:
+            raise UsageError(f"Unknown path {path_id!r}; known paths: {', '.join(self.paths) or 'none'}.") from None
+
+
+def read_part(raw: Any, source: str) -> tuple[Part, list[Problem]]:
+    """Validate every resource and path of one file on its own; keep the valid ones."""
+    part, problems = Part(source), []
+    if not isinstance(raw, dict):
+        return part, [Problem(source, "a catalog is a TOML table")]
+    for key in raw:
+        if key not in ("resources", "paths"):
+            problems.append(Problem(source, f"unknown top-level key {key!r} (expected `resources` and `paths`)"))
+    for table, model, items in (("resources", Resource, part.resources), ("paths", LearningPath, part.paths)):
+        entries = raw.get(table, [])
+        if not isinstance(entries, list):
+            problems.append(Problem(source, f"`{table}` must be an array of tables ([[{table}]])"))
+            continue
+        for index, entry in enumerate(entries):
+            try:
+                items.append(model.model_validate(entry))
+            except ValidationError as exc:
+                name = _item_name(table, index, entry)
+                problems += [Problem(source, describe(error, name)) for error in exc.errors()]
+    return part, problems
+
+
+def _item_name(table: str, index: int, entry: Any) -> str:
+    kind = table[:-1]
+    if isinstance(entry, dict) and isinstance(entry.get("id"), str):
+        return f"{kind} {entry['id']!r}"
+    return f"{kind} number {index + 1}"
+
+
+def describe(error: Any, name: str) -> str:
+    """`resource 'x', field 'minutes': input should be greater than 0`."""
+    message = error["msg"].removeprefix("Value error, ")
+    message = message[:1].lower() + message[1:]
+    where = ".".join(str(part) for part in error["loc"])
+    return f"{name}, field {where!r}: {message}" if where else f"{name}: {message}"
+
+
+def link(parts: list[Part], lenient: bool) -> tuple[Catalog, list[Problem]]:
+    """Merge parts in order. Duplicate ids, unknown steps and stale `replaces` are problems.
+
+    Lenient (loading): a part that redefines an id is left out whole, a path with an unknown
+    step is dropped. Otherwise (checking): everything is kept and every problem reported.
+    """
+    catalog, problems = Catalog(), []
+    for part in parts:
+        clashes = _clashes(catalog, part)
+        if clashes and lenient:
+            problems += [Problem(c.source, c.message + "; the whole file was left out") for c in clashes]
+            continue
+        problems += clashes
+        for resource in part.resources:
+            catalog.by_id.setdefault(resource.id, resource)
+            catalog.origin.setdefault(resource.id, part.source)
+        for path in part.paths:
+            catalog.paths.setdefault(path.id, path)
+            catalog.origin.setdefault(f"path:{path.id}", part.source)
+    for path_id, path in list(catalog.paths.items()):
+        unknown = [step for step in path.ordered_steps if step not in catalog.by_id]
+        if unknown:
+            message = f"path {path_id!r} has a step {unknown[0]!r} that no resource defines"
+            if lenient:
+                del catalog.paths[path_id]
+                message += "; the path was left out"
+            problems.append(Problem(catalog.origin[f"path:{path_id}"], message))
+    for resource in catalog.resources:
+        for old in resource.replaces:
+            if old in catalog.by_id:
+                problems.append(
+                    Problem(catalog.origin[resource.id], f"resource {resource.id!r} replaces {old!r}, which is still defined (in {catalog.origin[old]})")
+                )
+    return catalog, problems
+
+
+def _clashes(catalog: Catalog, part: Part) -> list[Problem]:
+    problems, seen = [], set()
+    for what, ids, known, key in (
+        ("resource", [r.id for r in part.resources], catalog.by_id, lambda i: i),
+        ("path", [p.id for p in part.paths], catalog.paths, lambda i: f"path:{i}"),
+    ):
+        for item in ids:
+            if (what, item) in seen:
+                problems.append(Problem(part.source, f"{what} id {item!r} is defined more than once in this file"))
+            elif item in known:
+                problems.append(Problem(part.source, f"{what} id {item!r} is already defined in {catalog.origin[key(item)]}"))
+            seen.add((what, item))
+    return problems
+
+
+def parse_catalog(raw: Any, source: str = "catalog") -> Catalog:
+    """One complete catalog on its own; any problem is an error."""
+    part, problems = read_part(raw, source)
+    catalog, link_problems = link([part], lenient=False)
+    problems += link_problems
+    if problems:
+        raise CatalogError(broken_message(source, problems))
+    return catalog
+
+
+def broken_message(source: str, problems: list[Problem]) -> str:
+    more = len(problems) - 1
+    tail = f" (and {more} more problem{'s' * (more > 1)})" if more else ""
+    return f"The catalog {source} is broken: {problems[0].message}{tail}."
+
+
+def json_schema() -> dict[str, Any]:
+    return CatalogFile.model_json_schema()

@@ -23,3 +23,8 @@ def user_home() -> Path:
 
 def progress_file() -> Path:
     return user_home() / "progress.json"
+
+
+def catalogs_dir() -> Path:
+    """Every `*.toml` here is loaded as a user catalog."""
+    return user_home() / "catalogs"

@@ -48,10 +48,11 @@ class Step:
 
 def walk(catalog: Catalog, path: LearningPath, progress: Progress) -> list[Step]:
     ids = path.ordered_steps
-    return [
-        Step(catalog.by_id[rid], position, len(ids), path.stage_of(rid), progress.status_of(rid))
-        for position, rid in enumerate(ids, start=1)
-    ]
+    steps = []
+    for position, rid in enumerate(ids, start=1):
+        resource = catalog.by_id[rid]
+        steps.append(Step(resource, position, len(ids), path.stage_of(rid), progress.status_of(rid, resource.replaces)))
+    return steps
 
 
 def next_step(steps: list[Step], max_minutes: int | None = None) -> Step | None:

@@ -7,7 +7,7 @@ undone. Reading and writing the file lives in `store`.
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Mapping, Sequence
 from datetime import UTC, datetime
 from enum import StrEnum
 from typing import Any
@@ -62,9 +62,19 @@ class Progress(_Record):
     resources: dict[str, Entry] = {}
     history: list[Change] = []
 
-    def status_of(self, resource_id: str) -> Status:
-        entry = self.resources.get(resource_id)
+    default_path: str | None = None  # chosen with `mlops-path use`
+
+    def status_of(self, resource_id: str, replaces: Sequence[str] = ()) -> Status:
+        entry = self.entry_for(resource_id, replaces)
         return entry.status if entry else Status.TODO
+
+    def entry_for(self, resource_id: str, replaces: Sequence[str] = ()) -> Entry | None:
+        """The record under this id, else the latest one under an id it replaces."""
+        entry = self.resources.get(resource_id)
+        if entry is None:
+            old = [self.resources[i] for i in replaces if i in self.resources]
+            entry = max(old, key=lambda e: e.updated, default=None)
+        return entry
 
     def to_json(self) -> str:
         return self.model_dump_json(indent=2) + "\n"
@@ -104,11 +114,17 @@ def apply(progress: Progress, action: str, new: dict[str, Entry | None], at: dat
     return progress.model_copy(update={"resources": entries, "history": [*progress.history, change]}), list(before)
 
 
-def mark(progress: Progress, ids: list[str], status: Status, at: datetime) -> tuple[Progress, list[str]]:
-    """Give `ids` a status; an id that already has it is left alone (idempotent)."""
+Replaces = Mapping[str, Sequence[str]]  # resource id -> the old ids it replaces
+
+
+def mark(progress: Progress, ids: list[str], status: Status, at: datetime, replaces: Replaces = {}) -> tuple[Progress, list[str]]:
+    """Give `ids` a status; an id that already has it is left alone (idempotent).
+
+    A record kept under an old id (see `replaces`) is carried over to the new id.
+    """
     new: dict[str, Entry | None] = {}
     for rid in dict.fromkeys(ids):
-        old = progress.resources.get(rid)
+        old = progress.entry_for(rid, replaces.get(rid, ()))
         if (old.status if old else Status.TODO) == status:
             continue
         fields = old.model_dump() if old else {}
@@ -122,9 +138,9 @@ def mark(progress: Progress, ids: list[str], status: Status, at: datetime) -> tu
 ACTIONS = {Status.DONE: "done", Status.IN_PROGRESS: "start", Status.SKIPPED: "skip", Status.TODO: "reset"}
 
 
-def add_note(progress: Progress, resource_id: str, text: str, at: datetime) -> tuple[Progress, list[str]]:
+def add_note(progress: Progress, resource_id: str, text: str, at: datetime, replaces: Sequence[str] = ()) -> tuple[Progress, list[str]]:
     """Append a dated note to one resource's record (creating a todo record if it has none)."""
-    old = progress.resources.get(resource_id)
+    old = progress.entry_for(resource_id, replaces)
     fields = old.model_dump() if old else {"status": Status.TODO, "updated": at}
     fields["notes"] = [*fields.get("notes", []), Note(at=at, text=text)]
     return apply(progress, "note", {resource_id: Entry(**fields)}, at)

@@ -9,9 +9,7 @@ Reads take no lock and never write. A file that cannot be trusted is refused, ne
 
 from __future__ import annotations
 
-import json
 import os
-import stat
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -22,6 +20,7 @@ from typing import TypeVar
 from pydantic import ValidationError
 
 from mlops_path.core.errors import ProgressError
+from mlops_path.core.files import NotAJsonObject, atomic_write, cause, json_object, remove_quietly
 from mlops_path.core.progress import SCHEMA_VERSION, Progress, migrate
 
 T = TypeVar("T")
@@ -60,25 +59,15 @@ def _read(file: Path) -> tuple[Progress, int | None]:
     except FileNotFoundError:
         return Progress(), None
     except OSError as exc:
-        raise ProgressError(f"Cannot read the progress file {file}: {_cause(exc)}.") from None
+        raise ProgressError(f"Cannot read the progress file {file}: {cause(exc)}.") from None
     return parse_progress(data, file)
 
 
 def parse_progress(data: bytes, file: Path) -> tuple[Progress, int]:
-    if b"\x00" in data:
-        raise Unreadable(file, "contains NUL bytes")
     try:
-        text = data.decode("utf-8")
-    except UnicodeDecodeError:
-        raise Unreadable(file, "is not valid UTF-8") from None
-    try:
-        raw = json.loads(text)
-    except RecursionError:
-        raise Unreadable(file, "is nested too deeply to be a progress file") from None
-    except json.JSONDecodeError as exc:
-        raise Unreadable(file, f"is not valid JSON (line {exc.lineno}, column {exc.colno})") from None
-    if not isinstance(raw, dict):
-        raise Unreadable(file, "does not hold a JSON object")
+        raw = json_object(data)
+    except NotAJsonObject as exc:
+        raise Unreadable(file, str(exc)) from None
     version = raw.get("version")
     if type(version) is not int or version < 1:
         raise Unreadable(file, "has no valid schema version")
@@ -119,7 +108,7 @@ def update_progress(file: Path, change: Callable[[Progress], tuple[Progress, T]]
         if after != before:
             if version is not None and version < SCHEMA_VERSION:
                 _keep_original(target, version)
-            _replace(target, after.to_json().encode("utf-8"), keep_backup=version is not None)
+            _write(target, after.to_json().encode("utf-8"), backup_file(target) if version is not None else None)
     return result
 
 
@@ -147,7 +136,7 @@ def locked(target: Path) -> Iterator[None]:
             f"Another mlops-path seems to be running: {lock_path} stayed locked for {timeout:g} seconds; try again."
         ) from None
     except OSError as exc:
-        raise ProgressError(f"Cannot write the progress file {target}: {_cause(exc)}.") from None
+        raise ProgressError(f"Cannot write the progress file {target}: {cause(exc)}.") from None
     try:
         _remove_stray_temps(target)
         yield
@@ -158,74 +147,21 @@ def locked(target: Path) -> Iterator[None]:
 def _remove_stray_temps(target: Path) -> None:
     """Temp files left by a writer that was killed; safe to remove while we hold the lock."""
     for stray in target.parent.glob(f".{target.name}*.tmp"):
-        _remove_quietly(stray)
+        remove_quietly(stray)
 
 
 def _keep_original(target: Path, version: int) -> None:
     """Before the first write that migrates a file, keep the original once, untouched."""
     original = target.with_name(f"{target.name}.v{version}.bak")
     if not original.exists():
-        _replace(original, target.read_bytes(), keep_backup=False)
+        _write(original, target.read_bytes(), backup=None)
 
 
-def _replace(target: Path, data: bytes, keep_backup: bool) -> None:
-    """The old file or the new, never half of one; on any failure the old file is intact."""
-    tmp = target.with_name(f".{target.name}.{os.getpid()}.{os.urandom(4).hex()}.tmp")
+def _write(target: Path, data: bytes, backup: Path | None) -> None:
     try:
-        fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o644)
-        try:
-            view = memoryview(data)
-            while view:
-                view = view[os.write(fd, view) :]
-            if target.exists():
-                os.fchmod(fd, stat.S_IMODE(target.stat().st_mode))
-            os.fsync(fd)
-        finally:
-            os.close(fd)
-        if keep_backup and target.exists():
-            _link_backup(target)
-        os.replace(tmp, target)
-        _fsync_folder(target.parent)
+        atomic_write(target, data, backup)
     except OSError as exc:
-        _remove_quietly(tmp)
-        raise ProgressError(f"Cannot write the progress file {target}: {_cause(exc)}; it was left as it was.") from None
-
-
-def _link_backup(target: Path) -> None:
-    """Make `<name>.bak` the current file: a hard link costs no copy; fall back to copying."""
-    backup = backup_file(target)
-    staging = target.with_name(f".{backup.name}.{os.getpid()}.tmp")
-    try:
-        os.link(target, staging)
-    except OSError:
-        _replace(backup, target.read_bytes(), keep_backup=False)
-        return
-    os.replace(staging, backup)
-
-
-def _fsync_folder(folder: Path) -> None:
-    try:
-        fd = os.open(folder, os.O_RDONLY)
-    except OSError:
-        return  # a platform that cannot open folders (Windows) cannot fsync them either
-    try:
-        os.fsync(fd)
-    except OSError as exc:
-        if exc.errno not in (22,):  # EINVAL: the filesystem has no folder fsync
-            raise
-    finally:
-        os.close(fd)
-
-
-def _cause(exc: OSError) -> str:
-    return (exc.strerror or str(exc)).rstrip(".")
-
-
-def _remove_quietly(file: Path) -> None:
-    try:
-        file.unlink(missing_ok=True)
-    except OSError:
-        pass
+        raise ProgressError(f"Cannot write the progress file {target}: {cause(exc)}; it was left as it was.") from None
 
 
 @dataclass(frozen=True)
@@ -248,9 +184,9 @@ def repair(file: Path) -> Repair:
         try:
             os.replace(target, aside)
         except OSError as exc:
-            raise ProgressError(f"Cannot set aside the progress file {target}: {_cause(exc)}.") from None
+            raise ProgressError(f"Cannot set aside the progress file {target}: {cause(exc)}.") from None
         backup = backup_file(target)
         if _is_sound(backup):
-            _replace(target, backup.read_bytes(), keep_backup=False)
+            _write(target, backup.read_bytes(), backup=None)
             return Repair(aside, backup)
         return Repair(aside, None)

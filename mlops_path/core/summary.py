@@ -36,17 +36,19 @@ class Summary:
     stages: list[Tally]
     topics: list[Tally]
     last_finished: tuple[Step, datetime] | None
+    orphans: int  # recorded ids that no catalog defines any more (kept untouched)
 
     @property
     def percent(self) -> int:
         return 100 if not self.required else (100 * self.required_done) // self.required
 
 
-def summarize(steps: list[Step], progress: Progress) -> Summary:
+def summarize(steps: list[Step], progress: Progress, orphans: int = 0) -> Summary:
     required = [s for s in steps if not s.resource.optional and s.status is not Status.SKIPPED]
     optional = [s for s in steps if s.resource.optional]
     done = [s for s in steps if s.status is Status.DONE]
-    finished = [(s, progress.resources[s.id].done_at) for s in done if progress.resources[s.id].done_at]
+    entries = [(s, progress.entry_for(s.id, s.resource.replaces)) for s in done]
+    finished = [(s, e.done_at) for s, e in entries if e and e.done_at]
     stages: dict[str, list[Step]] = {}
     for s in steps:
         if s.stage:
@@ -66,4 +68,5 @@ def summarize(steps: list[Step], progress: Progress) -> Summary:
         stages=[Tally(name, len(members), sum(m.status is Status.DONE for m in members)) for name, members in stages.items()],
         topics=[Tally(topic, n, d) for topic, n, d in topic_counts(steps)],
         last_finished=max(finished, key=lambda pair: pair[1], default=None),
+        orphans=orphans,
     )

@@ -1,0 +1,147 @@
+"""Commands that show the path: next, list, show, open, progress, topics, paths, use, plan."""
+
+from __future__ import annotations
+
+from datetime import date
+from pathlib import Path
+from typing import Annotated, Optional
+
+import typer
+
+from mlops_path.cli import render
+from mlops_path.cli.completion import complete_ids, complete_kinds, complete_paths, complete_statuses
+from mlops_path.cli.shared import IdArgument, JsonOption, TopicOption, learner
+from mlops_path.core.errors import UsageError
+from mlops_path.core.path import filter_steps, next_step, shortest_open, topic_counts
+from mlops_path.core.progress import Status
+
+
+def next_(
+    topic: TopicOption = None,
+    minutes: Annotated[Optional[int], typer.Option(min=1, metavar="MINUTES", help="Only a step that fits in this many minutes.", show_default=False)] = None,
+    as_json: JsonOption = False,
+) -> None:
+    """Show what to read or watch now.
+
+    A started step comes first, else the first step not done or skipped.
+
+    Example: mlops-path next --minutes 20
+    """
+    steps = filter_steps(learner().steps(), topic=topic)
+    step = next_step(steps, max_minutes=minutes)
+    if step is None and minutes is not None and not as_json:
+        render.nothing_fits(minutes, shortest_open(steps))
+        return
+    render.next_step(step, as_json)
+
+
+def list_(
+    topic: TopicOption = None,
+    kind: Annotated[Optional[str], typer.Option(metavar="KIND", help="Only steps of this kind, e.g. talk.", autocompletion=complete_kinds, show_default=False)] = None,
+    status: Annotated[Optional[Status], typer.Option(help="Only steps with this status.", autocompletion=complete_statuses, show_default=False)] = None,
+    as_json: JsonOption = False,
+) -> None:
+    """List the path in order, with each step's status.
+
+    Example: mlops-path list --topic monitoring
+    """
+    render.step_list(filter_steps(learner().steps(), topic, kind, status), as_json)
+
+
+def show(resource_id: IdArgument, as_json: JsonOption = False) -> None:
+    """Show everything about one resource.
+
+    What it is, why it is on the path, where to find it, its status and your notes.
+
+    Example: mlops-path show ml-test-score
+    """
+    step, entry = learner().resource(resource_id)
+    render.show(step, entry, as_json)
+
+
+def open_(
+    resource_id: Annotated[Optional[str], typer.Argument(metavar="[ID]", help="A resource id; the next step if left out.", autocompletion=complete_ids, show_default=False)] = None,
+) -> None:
+    """Open a resource's link in your browser.
+
+    $BROWSER is honoured; the link is printed too, so it works without a browser.
+
+    Example: mlops-path open
+    """
+    if resource_id is None:
+        step = next_step(learner().steps())
+        if step is None:
+            raise UsageError("Every step is done; give an id to open one.")
+        resource_id = step.id
+    url = learner().resource(resource_id)[0].resource.url
+    render.opened(url, _open_in_browser(url))
+
+
+def _open_in_browser(url: str) -> bool:
+    import webbrowser
+
+    try:
+        return webbrowser.open(url)
+    except webbrowser.Error:
+        return False
+
+
+def progress(as_json: JsonOption = False) -> None:
+    """Show how far you are along the path.
+
+    Overall, per stage and per topic, with minutes done and left. The percentage counts
+    required steps only: optional steps are shown on their own, and skipped steps leave the count.
+
+    Example: mlops-path progress
+    """
+    render.summary(learner().summary(), as_json)
+
+
+def topics(as_json: JsonOption = False) -> None:
+    """List the topics, with their step and done counts.
+
+    Example: mlops-path topics
+    """
+    render.topics(topic_counts(learner().steps()), as_json)
+
+
+def paths(as_json: JsonOption = False) -> None:
+    """List every path from every catalog, with your progress on each.
+
+    Example: mlops-path paths
+    """
+    render.paths(learner().paths(), as_json)
+
+
+def use(path_id: Annotated[str, typer.Argument(metavar="PATH", help="A path id (see `mlops-path paths`).", autocompletion=complete_paths, show_default=False)]) -> None:
+    """Make a path the default for every command.
+
+    Remembered in the progress file; `--path ID` still picks another for one command.
+
+    Example: mlops-path use mlops
+    """
+    render.using(learner().use(path_id))
+
+
+def plan(
+    hours_per_week: Annotated[float, typer.Option("--hours-per-week", min=0.1, metavar="HOURS", help="How many hours a week you can give.", show_default=False)],
+    start: Annotated[Optional[str], typer.Option(metavar="YYYY-MM-DD", help="The first day of week 1 (default: today).", show_default=False)] = None,
+    ics: Annotated[Optional[Path], typer.Option(metavar="FILE", help="Also write the plan as an iCalendar file, one event a week.", show_default=False)] = None,
+    as_json: JsonOption = False,
+) -> None:
+    """Lay the remaining steps of the path over weeks.
+
+    Steps stay in path order; each week stays within your hours unless one step alone is longer.
+
+    Example: mlops-path plan --hours-per-week 3
+    """
+    first_day = _parse_date(start) if start else date.today()
+    study_plan = learner().plan(round(hours_per_week * 60), first_day, ics)
+    render.plan(study_plan, hours_per_week, as_json)
+
+
+def _parse_date(text: str) -> date:
+    try:
+        return date.fromisoformat(text)
+    except ValueError:
+        raise UsageError(f"--start wants a date like 2026-12-01, not {text!r}.") from None

@@ -1,0 +1,150 @@
+"""Commands that change or guard your progress: done, start, skip, reset, note, undo, history,
+export, import, doctor, where. Every change goes through the store's one write path."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Annotated, Optional
+
+import typer
+
+from mlops_path.cli import render
+from mlops_path.cli.completion import complete_ids
+from mlops_path.cli.shared import IdArgument, IdsArgument, JsonOption, learner
+from mlops_path.core import api, home
+from mlops_path.core.errors import UsageError
+from mlops_path.core.path import next_step
+from mlops_path.core.progress import Status
+
+
+def _set(ids: list[str], status: Status) -> None:
+    changed = learner().set_status(ids, status)
+    render.marked(changed, ids, status, next_step(learner().steps()))
+
+
+def done(ids: IdsArgument) -> None:
+    """Mark steps done (records when). Unknown ids change nothing.
+
+    Example: mlops-path done dmls-ch02
+    """
+    _set(ids, Status.DONE)
+
+
+def start(ids: IdsArgument) -> None:
+    """Mark steps in progress.
+
+    `next` shows a started step first.
+
+    Example: mlops-path start dmls-ch07
+    """
+    _set(ids, Status.IN_PROGRESS)
+
+
+def skip(ids: IdsArgument) -> None:
+    """Skip steps.
+
+    `next` passes over them, and they leave the percentage (see `progress`).
+
+    Example: mlops-path skip gently-down-the-stream
+    """
+    _set(ids, Status.SKIPPED)
+
+
+def reset(
+    ids: Annotated[Optional[list[str]], typer.Argument(metavar="ID", help="Resource ids to set back to todo.", autocompletion=complete_ids, show_default=False)] = None,
+    all_: Annotated[bool, typer.Option("--all", help="Clear all progress: every status and note.")] = False,
+    yes: Annotated[bool, typer.Option("--yes", "-y", help="With --all: do not ask for confirmation.")] = False,
+) -> None:
+    """Set steps back to todo, or clear all progress with --all.
+
+    Notes are kept when you reset ids. `reset --all` clears statuses and notes; it asks
+    first, keeps a backup, and `mlops-path undo` takes it back.
+
+    Example: mlops-path reset dmls-ch02
+    """
+    if all_ == bool(ids):
+        raise UsageError("Give resource ids to reset, or --all to clear all progress (not both).")
+    if ids:
+        _set(ids, Status.TODO)
+        return
+    if not yes:
+        typer.confirm("Clear all your progress, statuses and notes? (`mlops-path undo` takes it back)", abort=True, err=True)
+    render.cleared(learner().clear_all())
+
+
+def note(resource_id: IdArgument, text: Annotated[str, typer.Argument(help="The note; quote it.", show_default=False)]) -> None:
+    """Add a dated note to a resource.
+
+    `show` prints a resource's notes; `undo` takes a note back.
+
+    Example: mlops-path note dmls-ch08 "Re-read the part on covariate shift"
+    """
+    render.noted(resource_id, learner().note(resource_id, text))
+
+
+def undo() -> None:
+    """Take back the last change to your progress.
+
+    Run it again to go further back; `history` shows what it would take back.
+
+    Example: mlops-path undo
+    """
+    render.undone(learner().undo())
+
+
+def history(as_json: JsonOption = False) -> None:
+    """Show every change to your progress, newest first.
+
+    Example: mlops-path history
+    """
+    render.history(learner().history(), as_json)
+
+
+def export(
+    format_: Annotated[str, typer.Option("--format", metavar="json|markdown", help="json: a versioned document for `import`; markdown: a readable learning log.")] = "json",
+) -> None:
+    """Write your progress to stdout, to carry it to another machine or keep a log.
+
+    Example: mlops-path export > progress-export.json
+    """
+    if format_ not in ("json", "markdown"):
+        raise UsageError(f"--format is json or markdown, not {format_!r}.")
+    render.raw(learner().export(format_))
+
+
+def import_(file: Annotated[Path, typer.Argument(metavar="FILE", help="A file written by `mlops-path export`.", show_default=False)]) -> None:
+    """Merge an export into your progress: the union of both, as one undoable change.
+
+    Where both sides changed the same resource, the later change wins; notes are joined.
+
+    Example: mlops-path import progress-export.json
+    """
+    render.imported(learner().import_export(file))
+
+
+def doctor(
+    repair: Annotated[bool, typer.Option("--repair", help="Set a broken progress file aside and restore the backup.")] = False,
+) -> None:
+    """Check the progress file and its backup.
+
+    With --repair, a broken file is set aside (never deleted) and the backup restored.
+
+    Example: mlops-path doctor --repair
+    """
+    health = api.check_health()
+    if repair and health.problem:
+        render.repaired(api.repair())
+        health = api.check_health()
+    render.health(health)
+    if health.problem:
+        raise typer.Exit(1)
+
+
+def where(
+    catalogs: Annotated[bool, typer.Option("--catalogs", help="Print the folder for your own catalogs instead.")] = False,
+) -> None:
+    """Print the path of the progress file.
+
+    Example: mlops-path where
+    """
+    render.lines([str(home.catalogs_dir() if catalogs else home.progress_file())])

@@ -1,0 +1,96 @@
+"""Carrying progress between machines: a versioned JSON export, a readable Markdown log, and a
+merge of an export into the current progress (union; where both changed a resource, the later wins).
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+from pathlib import Path
+from typing import Literal
+
+from pydantic import BaseModel, ConfigDict, ValidationError
+
+from mlops_path.core.catalog import Catalog
+from mlops_path.core.errors import FileProblem
+from mlops_path.core.files import NotAJsonObject, json_object
+from mlops_path.core.progress import Entry, Note, Progress, Status, apply
+
+EXPORT_FORMAT = "mlops-path-export"
+EXPORT_VERSION = 1
+
+
+class Export(BaseModel):
+    """The documented export document (README: "Export and import")."""
+
+    model_config = ConfigDict(extra="allow", frozen=True)
+
+    format: Literal["mlops-path-export"]
+    version: int
+    exported_at: datetime
+    resources: dict[str, Entry]
+
+
+def export_json(progress: Progress, at: datetime) -> str:
+    doc = Export(format=EXPORT_FORMAT, version=EXPORT_VERSION, exported_at=at, resources=progress.resources)
+    return doc.model_dump_json(indent=2) + "\n"
+
+
+SECTIONS = [(Status.DONE, "Done"), (Status.IN_PROGRESS, "In progress"), (Status.SKIPPED, "Skipped"), (Status.TODO, "Notes on steps to come")]
+
+
+def export_markdown(progress: Progress, catalog: Catalog, at: datetime) -> str:
+    """A learning log a person can read: what was done when, with the notes."""
+    out = ["# MLOps learning log", "", f"Exported from mlops-path on {at:%Y-%m-%d %H:%M} UTC."]
+    for status, heading in SECTIONS:
+        entries = [(rid, e) for rid, e in progress.resources.items() if e.status is status and (e.notes or status is not Status.TODO)]
+        if not entries:
+            continue
+        entries.sort(key=lambda pair: pair[1].done_at or pair[1].updated)
+        out += ["", f"## {heading}", ""]
+        for rid, entry in entries:
+            resource = catalog.by_id.get(rid)
+            title = f"[{resource.title}]({resource.url})" if resource else rid
+            when = f" — {(entry.done_at or entry.updated):%Y-%m-%d}" if status is not Status.TODO else ""
+            out.append(f"- {title} (`{rid}`){when}")
+            out += [f"  - {note.at:%Y-%m-%d %H:%M}: " + note.text.replace("\n", "\n    ") for note in entry.notes]
+    if len(out) == 3:
+        out += ["", "Nothing recorded yet."]
+    return "\n".join(out) + "\n"
+
+
+def read_export(file: Path) -> Export:
+    """An export file, or a refusal that names the file and what is wrong with it."""
+    try:
+        raw = json_object(file.read_bytes())
+    except OSError as exc:
+        raise FileProblem(f"Cannot read {file}: {exc.strerror or exc}.") from None
+    except NotAJsonObject as exc:
+        raise FileProblem(f"{file} is not an mlops-path export: it {exc}; nothing was changed.") from None
+    if raw.get("format") != EXPORT_FORMAT:
+        raise FileProblem(f"{file} is not an mlops-path export (no \"format\": \"{EXPORT_FORMAT}\"); nothing was changed.")
+    version = raw.get("version")
+    if type(version) is int and version > EXPORT_VERSION:
+        raise FileProblem(f"{file} was exported by a newer mlops-path (export version {version}); upgrade mlops-path to import it.")
+    try:
+        return Export.model_validate(raw)
+    except ValidationError as exc:
+        first = exc.errors()[0]
+        where = ".".join(str(part) for part in first["loc"])
+        raise FileProblem(f"{file} is not a valid mlops-path export: bad value at {where} ({first['msg'].lower()}); nothing was changed.") from None
+
+
+def merge(progress: Progress, theirs: Export, at: datetime) -> tuple[Progress, list[str]]:
+    """Union of both; for a resource both changed, the later status wins and the notes are joined."""
+    new: dict[str, Entry | None] = {}
+    for rid, their_entry in theirs.resources.items():
+        ours = progress.resources.get(rid)
+        combined = their_entry if ours is None else _combine(ours, their_entry)
+        if combined != ours:
+            new[rid] = combined
+    return apply(progress, "import", new, at)
+
+
+def _combine(ours: Entry, theirs: Entry) -> Entry:
+    later = theirs if theirs.updated > ours.updated else ours
+    notes: dict[tuple[datetime, str], Note] = {(n.at, n.text): n for n in [*ours.notes, *theirs.notes]}
+    return later.model_copy(update={"notes": sorted(notes.values(), key=lambda n: n.at)})

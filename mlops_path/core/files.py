@@ -1,0 +1,96 @@
+"""Small file helpers shared by the progress store, export/import and the study plan."""
+
+from __future__ import annotations
+
+import errno
+import json
+import os
+import stat
+from pathlib import Path
+from typing import Any
+
+
+class NotAJsonObject(ValueError):
+    """Bytes that are not one sound JSON object; the message says why, in a few words."""
+
+
+def json_object(data: bytes) -> dict[str, Any]:
+    """Parse bytes we did not write ourselves, refusing anything odd rather than guessing."""
+    if b"\x00" in data:
+        raise NotAJsonObject("contains NUL bytes")
+    try:
+        text = data.decode("utf-8")
+    except UnicodeDecodeError:
+        raise NotAJsonObject("is not valid UTF-8") from None
+    try:
+        raw = json.loads(text)
+    except RecursionError:
+        raise NotAJsonObject("is nested too deeply") from None
+    except json.JSONDecodeError as exc:
+        raise NotAJsonObject(f"is not valid JSON (line {exc.lineno}, column {exc.colno})") from None
+    if not isinstance(raw, dict):
+        raise NotAJsonObject("does not hold a JSON object")
+    return raw
+
+
+def atomic_write(target: Path, data: bytes, backup: Path | None = None) -> None:
+    """The old file or the new, never half of one: temp file beside it, fsync, replace, fsync folder.
+
+    With `backup`, the file being replaced is kept there first. Raises OSError with the old file
+    intact and no temp file left.
+    """
+    tmp = target.with_name(f".{target.name}.{os.getpid()}.{os.urandom(4).hex()}.tmp")
+    try:
+        fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o644)
+        try:
+            view = memoryview(data)
+            while view:
+                view = view[os.write(fd, view) :]
+            if target.exists():
+                os.fchmod(fd, stat.S_IMODE(target.stat().st_mode))
+            os.fsync(fd)
+        finally:
+            os.close(fd)
+        if backup is not None and target.exists():
+            _keep_as(target, backup)
+        os.replace(tmp, target)
+        fsync_folder(target.parent)
+    except BaseException:
+        remove_quietly(tmp)
+        raise
+
+
+def _keep_as(target: Path, backup: Path) -> None:
+    """Make `backup` the current file: a hard link costs no copy; fall back to copying."""
+    staging = backup.with_name(f".{backup.name}.{os.getpid()}.tmp")
+    try:
+        os.link(target, staging)
+    except OSError:
+        atomic_write(backup, target.read_bytes())
+        return
+    os.replace(staging, backup)
+
+
+def fsync_folder(folder: Path) -> None:
+    try:
+        fd = os.open(folder, os.O_RDONLY)
+    except OSError:
+        return  # a platform that cannot open folders (Windows) cannot fsync them either
+    try:
+        os.fsync(fd)
+    except OSError as exc:
+        if exc.errno != errno.EINVAL:  # EINVAL: this filesystem has no folder fsync
+            raise
+    finally:
+        os.close(fd)
+
+
+def remove_quietly(file: Path) -> None:
+    try:
+        file.unlink(missing_ok=True)
+    except OSError:
+        pass
+
+
+def cause(exc: OSError) -> str:
+    return (exc.strerror or str(exc)).rstrip(".")

@@ -1,0 +1,76 @@
+"""A study plan: the remaining steps laid over weeks, and the same plan as an iCalendar file."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date, datetime, timedelta
+
+from mlops_path.core.path import Step, open_steps
+
+
+@dataclass(frozen=True)
+class Week:
+    number: int
+    start: date
+    steps: list[Step]
+
+    @property
+    def end(self) -> date:
+        return self.start + timedelta(days=6)
+
+    @property
+    def minutes(self) -> int:
+        return sum(s.resource.minutes for s in self.steps)
+
+
+def plan_weeks(steps: list[Step], minutes_per_week: int, start: date) -> list[Week]:
+    """Open steps in path order, filling each week up to the budget; a step bigger than the
+    budget gets a week of its own (it is never split)."""
+    weeks: list[list[Step]] = []
+    used = minutes_per_week + 1  # start a new week at once
+    for step in open_steps(steps):
+        if used + step.resource.minutes > minutes_per_week and (not weeks or weeks[-1]):
+            weeks.append([])
+            used = 0
+        weeks[-1].append(step)
+        used += step.resource.minutes
+    return [Week(n, start + timedelta(weeks=n - 1), members) for n, members in enumerate(weeks, start=1)]
+
+
+def to_ics(weeks: list[Week], path_id: str, path_title: str, stamp: datetime, version: str) -> str:
+    """RFC 5545: one all-day event per week, listing that week's steps with their links."""
+    lines = ["BEGIN:VCALENDAR", "VERSION:2.0", f"PRODID:-//mlops-path//mlops-path {version}//EN", "CALSCALE:GREGORIAN"]
+    for week in weeks:
+        description = "\n".join(f"{s.resource.title} ({s.resource.minutes} min, {s.id}): {s.resource.url}" for s in week.steps)
+        lines += [
+            "BEGIN:VEVENT",
+            f"UID:mlops-path-{path_id}-{weeks[0].start:%Y%m%d}-week-{week.number}@mlops-path",
+            f"DTSTAMP:{stamp:%Y%m%dT%H%M%SZ}",
+            f"DTSTART;VALUE=DATE:{week.start:%Y%m%d}",
+            f"DTEND;VALUE=DATE:{week.start + timedelta(days=7):%Y%m%d}",
+            "SUMMARY:" + _text(f"{path_title}, week {week.number}: {len(week.steps)} step{'s' * (len(week.steps) != 1)}, {week.minutes} min"),
+            "DESCRIPTION:" + _text(description),
+            "TRANSP:TRANSPARENT",
+            "END:VEVENT",
+        ]
+    lines.append("END:VCALENDAR")
+    return "".join(_fold(line) + "\r\n" for line in lines)
+
+
+def _text(value: str) -> str:
+    """Escape a TEXT value (RFC 5545, 3.3.11)."""
+    return value.replace("\\", "\\\\").replace(";", "\\;").replace(",", "\\,").replace("\n", "\\n")
+
+
+def _fold(line: str, limit: int = 75) -> str:
+    """Fold a content line at 75 octets without splitting a UTF-8 character (RFC 5545, 3.1)."""
+    parts, current, size = [], "", 0
+    for char in line:
+        width = len(char.encode("utf-8"))
+        if size + width > limit:
+            parts.append(current)
+            current, size = " ", 1
+        current += char
+        size += width
+    parts.append(current)
+    return "\r\n".join(parts)

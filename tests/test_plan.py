@@ -1,0 +1,103 @@
+"""The study plan: weeks within the budget, and an iCalendar file a real parser accepts."""
+
+import json
+from datetime import UTC, date, datetime
+
+import icalendar
+import pytest
+
+from mlops_path.core.catalog import parse_catalog
+from mlops_path.core.path import walk
+from mlops_path.core.plan import plan_weeks, to_ics
+from mlops_path.core.progress import Progress, Status, mark
+
+MONDAY = date(2026, 11, 30)
+
+
+def steps_of(minutes: list[int], done: tuple[str, ...] = ()):
+    resources = [{"id": f"s{i}", "title": f"Step {i}", "kind": "talk", "url": f"https://e.org/{i}", "minutes": m, "topics": ["t"]}
+                 for i, m in enumerate(minutes)]  # fmt: skip
+    catalog = parse_catalog({"resources": resources, "paths": [{"id": "p", "title": "P", "steps": [r["id"] for r in resources]}]})
+    progress, _ = mark(Progress(), list(done), Status.DONE, datetime(2026, 1, 1, tzinfo=UTC))
+    return walk(catalog, catalog.path("p"), progress)
+
+
+def test_weeks_fill_up_to_the_budget_in_order():
+    weeks = plan_weeks(steps_of([30, 30, 30, 50, 10]), 60, MONDAY)
+    assert [[s.id for s in w.steps] for w in weeks] == [["s0", "s1"], ["s2"], ["s3", "s4"]]
+    assert [w.start for w in weeks] == [date(2026, 11, 30), date(2026, 12, 7), date(2026, 12, 14)]
+    assert all(w.minutes <= 60 for w in weeks)
+
+
+def test_a_step_bigger_than_the_budget_gets_a_week_of_its_own():
+    weeks = plan_weeks(steps_of([20, 200, 20]), 60, MONDAY)
+    assert [[s.id for s in w.steps] for w in weeks] == [["s0"], ["s1"], ["s2"]]
+
+
+def test_done_steps_are_not_planned():
+    assert [s.id for w in plan_weeks(steps_of([10, 10, 10], done=("s0", "s2")), 60, MONDAY) for s in w.steps] == ["s1"]
+    assert plan_weeks(steps_of([10], done=("s0",)), 60, MONDAY) == []
+
+
+def test_plan_command_json(cli):
+    cli("done", "dmls-ch02")
+    plan = cli.json("plan", "--hours-per-week", "2", "--start", "2026-11-30")
+    assert plan["path"] == "mlops" and plan["hours_per_week"] == 2
+    # 120 minutes a week, in path order: 68 | 76 | 60+48 | 25+75+20 | 20+20+40+5+15
+    assert [w["steps"] for w in plan["weeks"]] == [
+        ["dmls-ch07"],
+        ["dmls-ch08"],
+        ["dmls-ch09", "dmls-ch11"],
+        ["mlops-principles", "operationalizing-ml", "demystifying-mlops"],
+        ["how-ml-breaks", "reliable-maintenance", "ml-test-score", "gently-down-the-stream", "mlops-guide"],
+    ]
+    assert [w["minutes"] for w in plan["weeks"]] == [68, 76, 108, 120, 100]
+    assert plan["weeks"][0] | {"steps": None} == {"week": 1, "start": "2026-11-30", "end": "2026-12-06", "minutes": 68, "steps": None}
+
+
+def test_plan_command_text(cli):
+    text = cli("plan", "--hours-per-week", "1.5", "--start", "2026-11-30").stdout
+    # 90 minutes a week: 48 | 68 | 76 | 60 | 48+25 | 75 | 20+20+20 | 40+5+15
+    assert text.startswith("8 weeks at 1.5 h a week for 'So, you want to learn about MLOps':")
+    assert "Week 1, Mon 30 Nov to Sun 06 Dec 2026: 48 min" in text and "  dmls-ch02  Chapter 2" in text
+
+
+@pytest.mark.parametrize("args", [["--hours-per-week", "0"], ["--hours-per-week", "-1"], ["--hours-per-week", "2", "--start", "30/11/2026"], []])
+def test_plan_bad_values_are_usage_errors(cli, args):
+    assert cli("plan", *args).exit_code == 2
+
+
+def test_nothing_left_to_plan(cli):
+    cli("done", *[i["id"] for i in cli.json("list")])
+    assert cli("plan", "--hours-per-week", "3").stdout.startswith("Nothing left to plan")
+
+
+def test_the_ics_file_is_valid_icalendar(cli, tmp_path):
+    ics = tmp_path / "plan.ics"
+    result = cli("plan", "--hours-per-week", "2", "--start", "2026-11-30", "--ics", str(ics))
+    assert result.exit_code == 0 and f"Wrote {ics}" in result.stdout
+    data = ics.read_bytes()
+    assert all(len(line) <= 75 for line in data.split(b"\r\n")) and data.endswith(b"END:VCALENDAR\r\n")
+    calendar = icalendar.Calendar.from_ical(data)
+    events = list(calendar.walk("VEVENT"))
+    plan = cli.json("plan", "--hours-per-week", "2", "--start", "2026-11-30")
+    assert len(events) == len(plan["weeks"])
+    first = events[0]
+    assert first.decoded("DTSTART") == date(2026, 11, 30) and first.decoded("DTEND") == date(2026, 12, 7)
+    assert str(first["SUMMARY"]).startswith("So, you want to learn about MLOps, week 1: ")
+    assert "https://www.oreilly.com/library/view/designing-machine-learning/9781098107956/" in str(first["DESCRIPTION"])
+    assert len({str(e["UID"]) for e in events}) == len(events)
+
+
+def test_ics_escapes_and_folds_unicode_without_breaking_characters():
+    steps = steps_of([10])
+    text = to_ics(plan_weeks(steps, 60, MONDAY), "p", "Ünïcödé; path, with \\ and a very long title " + "é" * 80, datetime(2026, 1, 1, tzinfo=UTC), "0")
+    data = text.encode("utf-8")
+    assert all(len(line) <= 75 for line in data.split(b"\r\n"))
+    event = next(iter(icalendar.Calendar.from_ical(data).walk("VEVENT")))
+    assert str(event["SUMMARY"]).startswith("Ünïcödé; path, with \\ and a very long title éé")
+
+
+def test_an_unwritable_ics_path_is_a_clean_error(cli, tmp_path):
+    result = cli("plan", "--hours-per-week", "2", "--ics", str(tmp_path / "no-such-dir" / "plan.ics"))
+    assert result.exit_code == 1 and "Cannot write" in result.stderr and result.stderr.count("\n") == 1
