@@ -15,6 +15,7 @@ def home(tmp_path, monkeypatch) -> Path:
     """Every test gets its own mlops-path home, so none can touch a real learner's progress."""
     home = tmp_path / "home"
     monkeypatch.setenv("MLOPS_PATH_HOME", str(home))
+    monkeypatch.setenv("MLOPS_PATH_CACHE", str(tmp_path / "cache"))
     monkeypatch.delenv("MLOPS_PATH_PLAIN", raising=False)
     monkeypatch.setenv("NO_COLOR", "1")
     return home

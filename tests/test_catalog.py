@@ -5,8 +5,8 @@ import re
 import pytest
 
 from mlops_path.core.catalog import parse_catalog
-from mlops_path.core.loader import bundled_catalog_file, load_catalog, read_file
 from mlops_path.core.errors import CatalogError
+from mlops_path.core.loader import bundled_catalog_file, load_catalog, read_file
 
 BOOK_URL = "https://www.oreilly.com/library/view/designing-machine-learning/9781098107956/"
 
@@ -47,8 +47,7 @@ VERIFIED = {
     ),
     "ml-test-score": (
         "The ML Test Score: A Rubric for ML Production Readiness and Technical Debt Reduction",
-        "https://static.googleusercontent.com/media/research.google.com/en//pubs/archive/"
-        "aad9f93b86b7addfea4c419b9100c6cdd26cacea.pdf",
+        "https://static.googleusercontent.com/media/research.google.com/en//pubs/archive/aad9f93b86b7addfea4c419b9100c6cdd26cacea.pdf",
     ),
     "gently-down-the-stream": ("Gently Down the Stream: A Gentle Introduction to Apache Kafka", "https://www.gentlydownthe.stream/"),
     "mlops-guide": ("MLOps guide", "https://huyenchip.com/mlops/"),
@@ -61,7 +60,7 @@ def catalog():
 
 
 def test_the_mlops_path_follows_the_seed_in_order(catalog):
-    assert catalog.path("mlops").ordered_steps == SEED_ORDER
+    assert catalog.path("mlops").steps == SEED_ORDER
 
 
 def test_every_seed_resource_is_in_the_catalog(catalog):
@@ -126,7 +125,7 @@ def _catalog(*resources, steps=None):
 
 def test_a_flat_path_without_stages_works():
     catalog = parse_catalog(_catalog(_resource(id="one"), _resource(id="two")))
-    assert catalog.path("p").ordered_steps == ["one", "two"]
+    assert catalog.path("p").steps == ["one", "two"]
     assert catalog.path("p").stage_of("one") is None
 
 

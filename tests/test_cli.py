@@ -92,7 +92,9 @@ def test_list_filters_by_kind_and_status(cli):
     assert cli("list", "--status", "skipped").stdout == "No steps match.\n"
 
 
-@pytest.mark.parametrize(("args", "known"), [(["--topic", "mlflow"], "known topics: automation"), (["--kind", "book"], "known kinds: book-chapter")])
+@pytest.mark.parametrize(
+    ("args", "known"), [(["--topic", "mlflow"], "known topics: automation"), (["--kind", "book"], "known kinds: book-chapter")]
+)
 def test_list_with_an_unknown_topic_or_kind_lists_the_known_ones(cli, args, known):
     result = cli("list", *args)
     assert result.exit_code == 2 and known in result.stderr

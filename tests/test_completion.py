@@ -3,8 +3,8 @@
 import subprocess
 
 import pytest
-
 from conftest import installed_script
+
 from mlops_path.cli.completion import complete_ids, complete_kinds, complete_statuses, complete_topics
 from mlops_path.core import loader as catalog_module
 

@@ -60,13 +60,12 @@ def test_two_homes_merged_through_export_and_import_hold_the_union(cli, monkeypa
 
 
 def entry(status, at, *notes):
-    return Entry(status=status, updated=at, notes=[Note(at=at, text=n) for n in notes])
+    return Entry(status, at, notes=tuple(Note(at, n) for n in notes))
 
 
 def test_merge_takes_the_later_change_and_joins_notes():
     ours = Progress(resources={"a": entry(Status.DONE, T2, "mine"), "b": entry(Status.DONE, T1)})
-    theirs = Export(format="mlops-path-export", version=1, exported_at=T3,
-                    resources={"a": entry(Status.SKIPPED, T1, "theirs"), "b": entry(Status.TODO, T3), "c": entry(Status.DONE, T1)})  # fmt: skip
+    theirs = Export(T3, {"a": entry(Status.SKIPPED, T1, "theirs"), "b": entry(Status.TODO, T3), "c": entry(Status.DONE, T1)})
     merged, changed = merge(ours, theirs, T3)
     assert changed == ["a", "b", "c"]
     assert merged.resources["a"].status is Status.DONE and [n.text for n in merged.resources["a"].notes] == ["theirs", "mine"]
@@ -81,7 +80,10 @@ def test_merge_takes_the_later_change_and_joins_notes():
         (b"[1, 2]", "does not hold a JSON object"),
         (b'{"version": 1, "resources": {}}', 'no "format": "mlops-path-export"'),
         (b'{"format": "mlops-path-export", "version": 7, "exported_at": "2026-01-01T00:00:00Z", "resources": {}}', "newer mlops-path"),
-        (b'{"format": "mlops-path-export", "version": 1, "exported_at": "2026-01-01T00:00:00Z", "resources": {"a": {"status": "won"}}}', "bad value at resources.a"),
+        (
+            b'{"format": "mlops-path-export", "version": 1, "exported_at": "2026-01-01T00:00:00Z", "resources": {"a": {"status": "won"}}}',
+            "bad value at resources.a",
+        ),
         (b"\x00\x01", "NUL bytes"),
     ],
 )

@@ -6,8 +6,8 @@ import time
 import webbrowser
 
 import pytest
-
 from conftest import installed_script
+
 from mlops_path.cli import learn as app_module
 
 REQUIRED = 11  # 13 steps, 2 of them optional
@@ -95,8 +95,10 @@ def test_next_that_fits_the_time_you_have(cli):
     assert cli.json("next", "--minutes", "4") is None
     result = cli("next", "--minutes", "4")
     assert result.exit_code == 0
-    assert result.stdout == "No open step fits in 4 min; the shortest is gently-down-the-stream, " \
+    assert (
+        result.stdout == "No open step fits in 4 min; the shortest is gently-down-the-stream, "
         "Gently Down the Stream: A Gentle Introduction to Apache Kafka (5 min).\n"
+    )
 
 
 @pytest.mark.parametrize("value", ["0", "-5", "soon"])
@@ -126,7 +128,10 @@ def test_notes_survive_status_changes_and_undo_takes_one_back(cli):
     assert item["status"] == "done" and [n["text"] for n in item["notes"]] == ["first"]
 
 
-@pytest.mark.parametrize(("args", "message"), [(["dmls-ch08", "  "], "needs some text"), (["dmls-ch8", "x"], "Unknown id"), (["dmls-ch08", "x" * 10_001], "at most")])
+@pytest.mark.parametrize(
+    ("args", "message"),
+    [(["dmls-ch08", "  "], "needs some text"), (["dmls-ch8", "x"], "Unknown id"), (["dmls-ch08", "x" * 10_001], "at most")],
+)
 def test_bad_notes_are_refused_with_nothing_written(cli, home, args, message):
     result = cli("note", *args)
     assert result.exit_code == 2 and message in result.stderr and not home.exists()

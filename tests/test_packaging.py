@@ -9,7 +9,6 @@ import sysconfig
 from pathlib import Path
 
 import pytest
-
 from conftest import installed_script
 
 REPO = Path(__file__).resolve().parent.parent
@@ -35,7 +34,19 @@ def make_venv(where: Path) -> Path:
 
 
 def pip_into(python: Path, *args: str) -> None:
-    result = run(sys.executable, "-m", "pip", "--python", str(python), "install", "--no-deps", "--no-build-isolation", "--ignore-installed", "-q", *args)
+    result = run(
+        sys.executable,
+        "-m",
+        "pip",
+        "--python",
+        str(python),
+        "install",
+        "--no-deps",
+        "--no-build-isolation",
+        "--ignore-installed",
+        "-q",
+        *args,
+    )
     assert result.returncode == 0, result.stderr
 
 

@@ -1,6 +1,5 @@
 """The study plan: weeks within the budget, and an iCalendar file a real parser accepts."""
 
-import json
 from datetime import UTC, date, datetime
 
 import icalendar
@@ -62,7 +61,9 @@ def test_plan_command_text(cli):
     assert "Week 1, Mon 30 Nov to Sun 06 Dec 2026: 48 min" in text and "  dmls-ch02  Chapter 2" in text
 
 
-@pytest.mark.parametrize("args", [["--hours-per-week", "0"], ["--hours-per-week", "-1"], ["--hours-per-week", "2", "--start", "30/11/2026"], []])
+@pytest.mark.parametrize(
+    "args", [["--hours-per-week", "0"], ["--hours-per-week", "-1"], ["--hours-per-week", "2", "--start", "30/11/2026"], []]
+)
 def test_plan_bad_values_are_usage_errors(cli, args):
     assert cli("plan", *args).exit_code == 2
 
@@ -91,7 +92,13 @@ def test_the_ics_file_is_valid_icalendar(cli, tmp_path):
 
 def test_ics_escapes_and_folds_unicode_without_breaking_characters():
     steps = steps_of([10])
-    text = to_ics(plan_weeks(steps, 60, MONDAY), "p", "Ünïcödé; path, with \\ and a very long title " + "é" * 80, datetime(2026, 1, 1, tzinfo=UTC), "0")
+    text = to_ics(
+        plan_weeks(steps, 60, MONDAY),
+        "p",
+        "Ünïcödé; path, with \\ and a very long title " + "é" * 80,
+        datetime(2026, 1, 1, tzinfo=UTC),
+        "0",
+    )
     data = text.encode("utf-8")
     assert all(len(line) <= 75 for line in data.split(b"\r\n"))
     event = next(iter(icalendar.Calendar.from_ical(data).walk("VEVENT")))

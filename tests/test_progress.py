@@ -28,9 +28,7 @@ def test_mark_is_idempotent():
 
 
 def test_unknown_fields_of_an_entry_survive_a_change():
-    progress = Progress.model_validate(
-        {"version": 1, "resources": {"a": {"status": "todo", "updated": "2026-01-01T00:00:00Z", "mood": "keen"}}}
-    )
+    progress = Progress.from_dict({"version": 2, "resources": {"a": {"status": "todo", "updated": "2026-01-01T00:00:00Z", "mood": "keen"}}})
     changed, _ = mark(progress, ["a"], Status.DONE, AT)
     assert json.loads(changed.to_json())["resources"]["a"]["mood"] == "keen"
 
@@ -98,7 +96,7 @@ from mlops_path.core.store import backup_file, repair  # noqa: E402
 def test_every_change_is_recorded_with_what_it_replaced():
     one, _ = mark(Progress(), ["a"], Status.DONE, AT)
     two, _ = mark(one, ["a", "b"], Status.SKIPPED, LATER)
-    assert [(c.action, c.ids) for c in two.history] == [("done", ["a"]), ("skip", ["a", "b"])]
+    assert [(c.action, c.ids) for c in two.history] == [("done", ("a",)), ("skip", ("a", "b"))]
     assert two.history[1].before == {"a": one.resources["a"], "b": None}
 
 
@@ -106,9 +104,9 @@ def test_undo_takes_back_changes_newest_first():
     one, _ = mark(Progress(), ["a"], Status.DONE, AT)
     two, _ = mark(one, ["b"], Status.DONE, AT)
     back_one, change = undo(two, LATER)
-    assert change.ids == ["b"] and back_one.resources == one.resources
+    assert change.ids == ("b",) and back_one.resources == one.resources
     back_two, change = undo(back_one, LATER)
-    assert change.ids == ["a"] and back_two.resources == {}
+    assert change.ids == ("a",) and back_two.resources == {}
     assert undo(back_two, LATER) == (back_two, None)
     assert [c.undone_at for c in back_two.history] == [LATER, LATER]
 
@@ -119,7 +117,7 @@ def test_a_change_after_an_undo_is_undone_first():
     undone, _ = undo(two, AT)
     three, _ = mark(undone, ["c"], Status.DONE, AT)
     back, change = undo(three, AT)
-    assert change.ids == ["c"] and set(back.resources) == {"a"}
+    assert change.ids == ("c",) and set(back.resources) == {"a"}
 
 
 def test_reset_all_clears_everything_and_can_be_undone():

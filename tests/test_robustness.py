@@ -16,8 +16,8 @@ import time
 from pathlib import Path
 
 import pytest
-
 from conftest import installed_script
+
 from mlops_path.core.store import read_progress
 
 IDS = ["dmls-ch02", "dmls-ch07", "dmls-ch08", "dmls-ch09", "dmls-ch11", "mlops-principles",
@@ -90,7 +90,7 @@ def test_a_writer_killed_at_random_moments_never_loses_an_acknowledged_change(tm
         last = acked[-1] if acked else -1
         # Each round starts where the last one ended, so count the ops by their effect instead.
         progress = read_progress(home / "progress.json")  # always parses
-        for op in acked[-len(IDS):]:
+        for op in acked[-len(IDS) :]:
             rid = IDS[op % len(IDS)]
             in_flight = IDS[(last + 1) % len(IDS)] == rid
             assert progress.status_of(rid) == status_after(op) or in_flight, (round_, rid, op)
@@ -172,7 +172,9 @@ def test_an_unwritable_folder_gives_a_clean_error(tmp_path):
     try:
         result = subprocess.run([*without_root_powers(), installed_script(), "done", "dmls-ch07"],
                                 env=env_for(seed.parent), capture_output=True, text=True, timeout=30)  # fmt: skip
-        reader = subprocess.run([*without_root_powers(), installed_script(), "next"], env=env_for(seed.parent), capture_output=True, timeout=30)
+        reader = subprocess.run(
+            [*without_root_powers(), installed_script(), "next"], env=env_for(seed.parent), capture_output=True, timeout=30
+        )
     finally:
         seed.parent.chmod(0o755)
     assert result.returncode == 1 and "Permission denied" in result.stderr, result.stderr

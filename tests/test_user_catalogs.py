@@ -166,7 +166,10 @@ def test_check_passes_a_clean_catalog(cli):
         (resource("dup") + resource("dup"), r"resource id 'dup' is defined more than once in this file"),
         (resource("dmls-ch02"), r"resource id 'dmls-ch02' is already defined in .*catalog.toml"),
         (resource("a") + path("p", ["a", "nowhere"]), r"path 'p' has a step 'nowhere' that no resource defines"),
-        ('[[resources]]\nid = "no-title"\nkind = "talk"\nurl = "https://e.org"\nminutes = 5\ntopics = ["x"]\n', r"resource 'no-title', field 'title': field required"),
+        (
+            '[[resources]]\nid = "no-title"\nkind = "talk"\nurl = "https://e.org"\nminutes = 5\ntopics = ["x"]\n',
+            r"resource 'no-title', field 'title': field required",
+        ),
         (resource("typed", minutes="ten"), r"resource 'typed', field 'minutes': input should be a valid integer"),
         (resource("zero", minutes=0), r"resource 'zero', field 'minutes': input should be greater than 0"),
         (resource("badurl", url="www.example.org"), r"resource 'badurl', field 'url': must be an http:// or https:// link"),

@@ -9,7 +9,7 @@ from __future__ import annotations
 import os
 import sys
 from pathlib import Path
-from typing import Annotated, Optional
+from typing import Annotated
 
 import typer
 from typer.core import TyperGroup
@@ -53,16 +53,14 @@ def _version(value: bool) -> None:
 @app.callback()
 def _root(
     catalog: Annotated[
-        Optional[list[Path]],
+        list[Path] | None,
         typer.Option("--catalog", metavar="FILE", help="Also load this catalog (repeatable).", show_default=False),
     ] = None,
     path: Annotated[
-        Optional[str],
+        str | None,
         typer.Option("--path", metavar="ID", help="Walk this path for this command.", autocompletion=complete_paths, show_default=False),
     ] = None,
-    version: Annotated[
-        Optional[bool], typer.Option("--version", callback=_version, is_eager=True, help="Print the version and exit.")
-    ] = None,
+    version: Annotated[bool | None, typer.Option("--version", callback=_version, is_eager=True, help="Print the version and exit.")] = None,
 ) -> None:
     """A learning path for MLOps: what to read or watch next, and a record of what you finished."""
     use_learner(Learner(catalog or [], path, warn=render.warning))

@@ -8,8 +8,8 @@ from typing import Annotated
 import typer
 
 from mlops_path.cli import render
-from mlops_path.core.checks import check_files
 from mlops_path.core.catalog import json_schema
+from mlops_path.core.checks import check_files
 
 catalog_app = typer.Typer(
     no_args_is_help=True,

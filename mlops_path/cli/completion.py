@@ -43,8 +43,8 @@ def complete_statuses(incomplete: str) -> list[str]:
 
 
 def _catalog():
-    from mlops_path.core.loader import load_catalog
     from mlops_path.core.errors import MlopsPathError
+    from mlops_path.core.loader import load_catalog
 
     try:
         return load_catalog()

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import date
 from pathlib import Path
-from typing import Annotated, Optional
+from typing import Annotated
 
 import typer
 
@@ -18,7 +18,9 @@ from mlops_path.core.progress import Status
 
 def next_(
     topic: TopicOption = None,
-    minutes: Annotated[Optional[int], typer.Option(min=1, metavar="MINUTES", help="Only a step that fits in this many minutes.", show_default=False)] = None,
+    minutes: Annotated[
+        int | None, typer.Option(min=1, metavar="MINUTES", help="Only a step that fits in this many minutes.", show_default=False)
+    ] = None,
     as_json: JsonOption = False,
 ) -> None:
     """Show what to read or watch now.
@@ -37,8 +39,13 @@ def next_(
 
 def list_(
     topic: TopicOption = None,
-    kind: Annotated[Optional[str], typer.Option(metavar="KIND", help="Only steps of this kind, e.g. talk.", autocompletion=complete_kinds, show_default=False)] = None,
-    status: Annotated[Optional[Status], typer.Option(help="Only steps with this status.", autocompletion=complete_statuses, show_default=False)] = None,
+    kind: Annotated[
+        str | None,
+        typer.Option(metavar="KIND", help="Only steps of this kind, e.g. talk.", autocompletion=complete_kinds, show_default=False),
+    ] = None,
+    status: Annotated[
+        Status | None, typer.Option(help="Only steps with this status.", autocompletion=complete_statuses, show_default=False)
+    ] = None,
     as_json: JsonOption = False,
 ) -> None:
     """List the path in order, with each step's status.
@@ -60,7 +67,10 @@ def show(resource_id: IdArgument, as_json: JsonOption = False) -> None:
 
 
 def open_(
-    resource_id: Annotated[Optional[str], typer.Argument(metavar="[ID]", help="A resource id; the next step if left out.", autocompletion=complete_ids, show_default=False)] = None,
+    resource_id: Annotated[
+        str | None,
+        typer.Argument(metavar="[ID]", help="A resource id; the next step if left out.", autocompletion=complete_ids, show_default=False),
+    ] = None,
 ) -> None:
     """Open a resource's link in your browser.
 
@@ -113,7 +123,11 @@ def paths(as_json: JsonOption = False) -> None:
     render.paths(learner().paths(), as_json)
 
 
-def use(path_id: Annotated[str, typer.Argument(metavar="PATH", help="A path id (see `mlops-path paths`).", autocompletion=complete_paths, show_default=False)]) -> None:
+def use(
+    path_id: Annotated[
+        str, typer.Argument(metavar="PATH", help="A path id (see `mlops-path paths`).", autocompletion=complete_paths, show_default=False)
+    ],
+) -> None:
     """Make a path the default for every command.
 
     Remembered in the progress file; `--path ID` still picks another for one command.
@@ -124,9 +138,15 @@ def use(path_id: Annotated[str, typer.Argument(metavar="PATH", help="A path id (
 
 
 def plan(
-    hours_per_week: Annotated[float, typer.Option("--hours-per-week", min=0.1, metavar="HOURS", help="How many hours a week you can give.", show_default=False)],
-    start: Annotated[Optional[str], typer.Option(metavar="YYYY-MM-DD", help="The first day of week 1 (default: today).", show_default=False)] = None,
-    ics: Annotated[Optional[Path], typer.Option(metavar="FILE", help="Also write the plan as an iCalendar file, one event a week.", show_default=False)] = None,
+    hours_per_week: Annotated[
+        float, typer.Option("--hours-per-week", min=0.1, metavar="HOURS", help="How many hours a week you can give.", show_default=False)
+    ],
+    start: Annotated[
+        str | None, typer.Option(metavar="YYYY-MM-DD", help="The first day of week 1 (default: today).", show_default=False)
+    ] = None,
+    ics: Annotated[
+        Path | None, typer.Option(metavar="FILE", help="Also write the plan as an iCalendar file, one event a week.", show_default=False)
+    ] = None,
     as_json: JsonOption = False,
 ) -> None:
     """Lay the remaining steps of the path over weeks.

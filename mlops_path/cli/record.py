@@ -4,7 +4,7 @@ export, import, doctor, where. Every change goes through the store's one write p
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Annotated, Optional
+from typing import Annotated
 
 import typer
 
@@ -51,7 +51,10 @@ def skip(ids: IdsArgument) -> None:
 
 
 def reset(
-    ids: Annotated[Optional[list[str]], typer.Argument(metavar="ID", help="Resource ids to set back to todo.", autocompletion=complete_ids, show_default=False)] = None,
+    ids: Annotated[
+        list[str] | None,
+        typer.Argument(metavar="ID", help="Resource ids to set back to todo.", autocompletion=complete_ids, show_default=False),
+    ] = None,
     all_: Annotated[bool, typer.Option("--all", help="Clear all progress: every status and note.")] = False,
     yes: Annotated[bool, typer.Option("--yes", "-y", help="With --all: do not ask for confirmation.")] = False,
 ) -> None:
@@ -101,7 +104,12 @@ def history(as_json: JsonOption = False) -> None:
 
 
 def export(
-    format_: Annotated[str, typer.Option("--format", metavar="json|markdown", help="json: a versioned document for `import`; markdown: a readable learning log.")] = "json",
+    format_: Annotated[
+        str,
+        typer.Option(
+            "--format", metavar="json|markdown", help="json: a versioned document for `import`; markdown: a readable learning log."
+        ),
+    ] = "json",
 ) -> None:
     """Write your progress to stdout, to carry it to another machine or keep a log.
 
@@ -112,7 +120,9 @@ def export(
     render.raw(learner().export(format_))
 
 
-def import_(file: Annotated[Path, typer.Argument(metavar="FILE", help="A file written by `mlops-path export`.", show_default=False)]) -> None:
+def import_(
+    file: Annotated[Path, typer.Argument(metavar="FILE", help="A file written by `mlops-path export`.", show_default=False)],
+) -> None:
     """Merge an export into your progress: the union of both, as one undoable change.
 
     Where both sides changed the same resource, the later change wins; notes are joined.

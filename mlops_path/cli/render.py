@@ -9,16 +9,19 @@ import json
 import os
 import sys
 from collections.abc import Iterable
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from datetime import datetime
+from mlops_path.core.progress import Status
 
-from mlops_path.core.api import Health, PathOverview, StudyPlan
-from mlops_path.core.catalog import LearningPath
-from mlops_path.core.path import Step
-from mlops_path.core.progress import Change, Entry, Note, Status
-from mlops_path.core.store import Repair
-from mlops_path.core.summary import Summary
+if TYPE_CHECKING:
+    from datetime import datetime
+
+    from mlops_path.core.api import Health, PathOverview, StudyPlan
+    from mlops_path.core.catalog import LearningPath
+    from mlops_path.core.path import Step
+    from mlops_path.core.progress import Change, Entry, Note
+    from mlops_path.core.store import Repair
+    from mlops_path.core.summary import Summary
 
 MARKS = {Status.TODO: "[ ]", Status.IN_PROGRESS: "[~]", Status.DONE: "[x]", Status.SKIPPED: "[-]"}
 PANEL_WIDTH = 100  # wider lines are hard to read
@@ -185,10 +188,16 @@ def summary(s: Summary, as_json: bool) -> None:
     if as_json:
         print_json(
             {
-                "done": s.done, "total": s.total, "percent": s.percent, "skipped": s.skipped,
-                "required": s.required, "required_done": s.required_done,
-                "optional": s.optional_total, "optional_done": s.optional_done,
-                "minutes_done": s.minutes_done, "minutes_left": s.minutes_left,
+                "done": s.done,
+                "total": s.total,
+                "percent": s.percent,
+                "skipped": s.skipped,
+                "required": s.required,
+                "required_done": s.required_done,
+                "optional": s.optional_total,
+                "optional_done": s.optional_done,
+                "minutes_done": s.minutes_done,
+                "minutes_left": s.minutes_left,
                 "optional_minutes_left": s.optional_minutes_left,
                 "in_progress": [step.id for step in s.in_progress],
                 "last_finished": {"id": s.last_finished[0].id, "at": s.last_finished[1].isoformat()} if s.last_finished else None,
@@ -209,7 +218,9 @@ def summary(s: Summary, as_json: bool) -> None:
     if s.last_finished:
         head.append(f"Last finished: {s.last_finished[0].id} on {_when(s.last_finished[1])}")
     if s.orphans:
-        head.append(f"Kept: {s.orphans} record{'s' * (s.orphans != 1)} for resources no catalog defines now (they come back if the catalog does).")
+        head.append(
+            f"Kept: {s.orphans} record{'s' * (s.orphans != 1)} for resources no catalog defines now (they come back if the catalog does)."
+        )
     if not use_rich():
         lines([f"[{bar(s.percent, 30)}] {s.percent}%", *head, "", "Stages:"]
               + [f"  {t.done}/{t.total}  {t.name}" for t in s.stages]
@@ -230,7 +241,9 @@ def summary(s: Summary, as_json: bool) -> None:
         table.add_column(no_wrap=True)
         table.add_column(overflow="fold")
         for t in tallies:
-            table.add_row(f"{t.done}/{t.total}", bar(100 * t.done // t.total, 8, "█", "░"), t.name, style="green" if t.done == t.total else "")
+            table.add_row(
+                f"{t.done}/{t.total}", bar(100 * t.done // t.total, 8, "█", "░"), t.name, style="green" if t.done == t.total else ""
+            )
         out.print()
         out.print(table)
 
@@ -356,8 +369,12 @@ def history(changes: list[Change], as_json: bool) -> None:
     if as_json:
         print_json(
             [
-                {"at": c.at.isoformat(), "action": c.action, "ids": c.ids,
-                 "undone_at": c.undone_at.isoformat() if c.undone_at else None}  # fmt: skip
+                {
+                    "at": c.at.isoformat(),
+                    "action": c.action,
+                    "ids": c.ids,
+                    "undone_at": c.undone_at.isoformat() if c.undone_at else None,
+                }  # fmt: skip
                 for c in newest_first
             ]
         )
@@ -425,15 +442,23 @@ def paths(overviews: list[PathOverview], as_json: bool) -> None:
     if as_json:
         print_json(
             [
-                {"id": o.path.id, "title": o.path.title, "steps": o.summary.total, "done": o.summary.done,
-                 "percent": o.summary.percent, "current": o.current, "source": o.source}  # fmt: skip
+                {
+                    "id": o.path.id,
+                    "title": o.path.title,
+                    "steps": o.summary.total,
+                    "done": o.summary.done,
+                    "percent": o.summary.percent,
+                    "current": o.current,
+                    "source": o.source,
+                }  # fmt: skip
                 for o in overviews
             ]
         )
         return
     width = max(len(o.path.id) for o in overviews)
     say(
-        f"{'*' if o.current else ' '} {o.path.id:<{width}}  {o.summary.done:>3}/{o.summary.total:<3} {o.summary.percent:>3}%  {o.path.title}"
+        f"{'*' if o.current else ' '} {o.path.id:<{width}}  {o.summary.done:>3}/{o.summary.total:<3} "
+        f"{o.summary.percent:>3}%  {o.path.title}"
         for o in overviews
     )
 
@@ -445,7 +470,13 @@ def plan(study: StudyPlan, hours_per_week: float, as_json: bool) -> None:
                 "path": study.path.id,
                 "hours_per_week": hours_per_week,
                 "weeks": [
-                    {"week": w.number, "start": w.start.isoformat(), "end": w.end.isoformat(), "minutes": w.minutes, "steps": [s.id for s in w.steps]}
+                    {
+                        "week": w.number,
+                        "start": w.start.isoformat(),
+                        "end": w.end.isoformat(),
+                        "minutes": w.minutes,
+                        "steps": [s.id for s in w.steps],
+                    }
                     for w in study.weeks
                 ],
             }

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Annotated, Optional
+from typing import Annotated
 
 import typer
 
@@ -15,7 +15,7 @@ IdsArgument = Annotated[
     list[str], typer.Argument(metavar="ID", help="One or more resource ids.", autocompletion=complete_ids, show_default=False)
 ]
 TopicOption = Annotated[
-    Optional[str],
+    str | None,
     typer.Option(metavar="TOPIC", help="Only steps on this topic, e.g. monitoring.", autocompletion=complete_topics, show_default=False),
 ]
 

@@ -6,28 +6,28 @@ A `Learner` is one person's view: the catalogs they load, the path they walk, th
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass
-from datetime import date
 from functools import cached_property
 from pathlib import Path
+from typing import TYPE_CHECKING, NamedTuple
 
 from mlops_path.core import home, store
 from mlops_path.core.catalog import Catalog, LearningPath
 from mlops_path.core.errors import FileProblem, ProgressError, UsageError
-from mlops_path.core.exchange import export_json, export_markdown, merge, read_export
-from mlops_path.core.files import atomic_write, cause
 from mlops_path.core.loader import load_catalog
 from mlops_path.core.path import Step, check_ids, find_step, walk
-from mlops_path.core.plan import Week, plan_weeks, to_ics
 from mlops_path.core.progress import Change, Entry, Note, Progress, Status, add_note, mark, now, reset_all, undo
-from mlops_path.core.summary import Summary, summarize
+
+if TYPE_CHECKING:  # these modules serve one command each: they are imported where they are used
+    from datetime import date
+
+    from mlops_path.core.plan import Week
+    from mlops_path.core.summary import Summary
 
 DEFAULT_PATH = "mlops"
 MAX_NOTE = 10_000
 
 
-@dataclass(frozen=True)
-class State:
+class State(NamedTuple):
     """The learner's position: the catalog, the path being walked and their progress on it."""
 
     catalog: Catalog
@@ -36,15 +36,13 @@ class State:
     steps: list[Step]
 
 
-@dataclass(frozen=True)
-class StudyPlan:
+class StudyPlan(NamedTuple):
     path: LearningPath
     weeks: list[Week]
     ics: Path | None
 
 
-@dataclass(frozen=True)
-class PathOverview:
+class PathOverview(NamedTuple):
     path: LearningPath
     summary: Summary
     current: bool
@@ -124,6 +122,8 @@ class Learner:
         return step, state.progress.entry_for(resource_id, step.resource.replaces)
 
     def summary(self) -> Summary:
+        from mlops_path.core.summary import summarize
+
         state = self.state()
         return summarize(state.steps, state.progress, orphans=len(self.orphans(state.progress)))
 
@@ -133,20 +133,26 @@ class Learner:
         return [rid for rid in progress.resources if rid not in self.catalog.by_id and rid not in replaced]
 
     def paths(self) -> list[PathOverview]:
+        from mlops_path.core.summary import summarize
+
         progress = self.progress()
         current = self._path_for(progress).id
         return [
-            PathOverview(path, summarize(walk(self.catalog, path, progress), progress), path.id == current, self.catalog.origin[f"path:{path.id}"])
+            PathOverview(
+                path, summarize(walk(self.catalog, path, progress), progress), path.id == current, self.catalog.origin[f"path:{path.id}"]
+            )
             for path in self.catalog.paths.values()
         ]
 
     def use(self, path_id: str) -> LearningPath:
         """Make a path the default for every command (remembered in the progress file)."""
         path = self.catalog.path(path_id)
-        store.update_progress(self.file, lambda p: (p.model_copy(update={"default_path": path_id}), None))
+        store.update_progress(self.file, lambda p: (p._replace(default_path=path_id), None))
         return path
 
     def export(self, fmt: str) -> str:
+        from mlops_path.core.exchange import export_json, export_markdown
+
         progress = self.progress()
         if fmt == "markdown":
             return export_markdown(progress, self.catalog, now())
@@ -154,11 +160,16 @@ class Learner:
 
     def import_export(self, file: Path) -> list[str]:
         """Merge an export file in, as one undoable change; return the ids that changed."""
+        from mlops_path.core.exchange import merge, read_export
+
         theirs = read_export(file)
         at = now()
         return store.update_progress(self.file, lambda p: merge(p, theirs, at))
 
     def plan(self, minutes_per_week: int, start: date, ics: Path | None = None) -> StudyPlan:
+        from mlops_path.core.files import atomic_write, cause
+        from mlops_path.core.plan import plan_weeks, to_ics
+
         state = self.state()
         weeks = plan_weeks(state.steps, minutes_per_week, start)
         if ics is not None:
@@ -183,8 +194,7 @@ class Learner:
         return self.progress().history
 
 
-@dataclass(frozen=True)
-class Health:
+class Health(NamedTuple):
     file: Path
     backup: Path
     problem: str | None

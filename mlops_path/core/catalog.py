@@ -1,106 +1,71 @@
 """The catalog: resources and the paths through them, validated item by item and linked.
 
-The format is public (users write their own), so the models are strict: unknown keys are
-errors, not silently ignored typos. Validation collects every problem, each naming the
-resource or path and the field, so `catalog check` can report them all at once.
+The domain objects are named tuples and small classes, cheap to build from the parsed-catalog cache; the
+pydantic models that validate a catalog file live in `schema` and are imported only on a cache
+miss or by `catalog check`. Validation collects every problem, each naming the resource or path
+and the field, so `catalog check` can report them all at once.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
-from typing import Annotated, Any
-from urllib.parse import urlsplit
-
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
+from collections.abc import Sequence
+from typing import Any, NamedTuple
 
 from mlops_path.core.errors import CatalogError, UsageError
 
-Slug = Annotated[str, Field(pattern=r"^[a-z0-9]+(-[a-z0-9]+)*$", max_length=100)]
-Word = Annotated[str, Field(pattern=r"^[a-z0-9]+(-[a-z0-9]+)*$", max_length=60)]
-Text = Annotated[str, Field(min_length=1)]
 
-
-class _Strict(BaseModel):
-    model_config = ConfigDict(extra="forbid", frozen=True, strict=True)
-
-
-class Resource(_Strict):
+class Resource(NamedTuple):
     """One thing to read or watch."""
 
-    id: Slug
-    title: Text
-    kind: Word
-    url: Text
-    minutes: Annotated[int, Field(gt=0)]
-    topics: Annotated[list[Word], Field(min_length=1)]
-    authors: list[Text] = []
+    id: str
+    title: str
+    kind: str
+    url: str
+    minutes: int
+    topics: Sequence[str]
+    authors: Sequence[str] = ()
     year: int | None = None
-    part_of: Text | None = None
-    why: Text | None = None
+    part_of: str | None = None
+    why: str | None = None
     optional: bool = False
-    minutes_note: Text | None = None
-    replaces: list[Slug] = Field(default=[], description="Old ids of this resource; their progress shows here.")
+    minutes_note: str | None = None
+    replaces: Sequence[str] = ()
 
-    @field_validator("url")
     @classmethod
-    def _http_url(cls, url: str) -> str:
-        parts = urlsplit(url)
-        if parts.scheme not in ("http", "https") or not parts.netloc or any(c.isspace() for c in url):
-            raise ValueError("must be an http:// or https:// link")
-        return url
+    def from_dict(cls, data: dict[str, Any]) -> Resource:
+        """From validated data: a schema's dump."""
+        return cls(**data)
 
 
-class Stage(_Strict):
-    title: Text
-    steps: Annotated[list[Slug], Field(min_length=1)]
+class Stage(NamedTuple):
+    title: str
+    steps: tuple[str, ...]
 
 
-class LearningPath(_Strict):
-    """An ordered walk through resources, optionally grouped into titled stages."""
+class LearningPath:
+    """An ordered walk through resources (`steps`), optionally grouped into titled stages."""
 
-    id: Slug
-    title: Text
-    description: Text | None = None
-    steps: list[Slug] = []
-    stages: list[Stage] = []
+    __slots__ = ("id", "title", "steps", "stages", "description", "_stage_of")
 
-    @model_validator(mode="after")
-    def _steps_and_stages_agree(self) -> LearningPath:
-        staged = [step for stage in self.stages for step in stage.steps]
-        if not self.steps and not staged:
-            raise ValueError("a path needs `steps` or `stages`")
-        if self.steps and staged and self.steps != staged:
-            raise ValueError("`steps` and `stages` list different steps; give one of them")
-        ordered = self.steps or staged
-        seen: set[str] = set()
-        for step in ordered:
-            if step in seen:
-                raise ValueError(f"step {step!r} appears more than once")
-            seen.add(step)
-        return self
+    def __init__(self, id: str, title: str, steps: list[str], stages: list[Stage] = (), description: str | None = None):
+        self.id, self.title, self.steps, self.stages, self.description = id, title, list(steps), list(stages), description
+        self._stage_of = {step: stage.title for stage in self.stages for step in stage.steps}
 
-    @property
-    def ordered_steps(self) -> list[str]:
-        return self.steps or [step for stage in self.stages for step in stage.steps]
+    @classmethod
+    def from_dict(cls, data: dict[str, Any]) -> LearningPath:
+        stages = [Stage(s["title"], tuple(s["steps"])) for s in data.get("stages", [])]
+        steps = data.get("steps") or [step for stage in stages for step in stage.steps]
+        return cls(data["id"], data["title"], steps, stages, data.get("description"))
+
+    def to_dict(self) -> dict[str, Any]:
+        return {"id": self.id, "title": self.title, "steps": self.steps, "description": self.description,
+                "stages": [stage._asdict() for stage in self.stages]}  # fmt: skip
 
     def stage_of(self, resource_id: str) -> str | None:
-        for stage in self.stages:
-            if resource_id in stage.steps:
-                return stage.title
-        return None
+        return self._stage_of.get(resource_id)
 
 
-class CatalogFile(_Strict):
-    """One catalog file, as written. Used for the JSON Schema; loading validates item by item."""
-
-    model_config = ConfigDict(title="mlops-path catalog")
-
-    resources: list[Resource] = []
-    paths: list[LearningPath] = []
-
-
-@dataclass(frozen=True)
-class Problem:
+class Problem(NamedTuple):
     source: str
     message: str
 
@@ -108,27 +73,53 @@ class Problem:
         return f"{self.source}: {self.message}"
 
 
-@dataclass
-class Part:
+class Part(NamedTuple):
     """The valid items of one catalog file."""
 
     source: str
-    resources: list[Resource] = field(default_factory=list)
-    paths: list[LearningPath] = field(default_factory=list)
+    resources: list[Resource]
+    paths: list[LearningPath]
 
 
-@dataclass
-class Catalog:
+class Catalog(NamedTuple):
     """Every resource and path from every catalog file, linked: each step names a known resource."""
 
-    by_id: dict[str, Resource] = field(default_factory=dict)
-    paths: dict[str, LearningPath] = field(default_factory=dict)
-    origin: dict[str, str] = field(default_factory=dict)  # resource or "path:ID" -> source
-    warnings: list[str] = field(default_factory=list)
+    by_id: dict[str, Resource]
+    paths: dict[str, LearningPath]
+    origin: dict[str, str]  # resource id, or "path:ID" -> the file it came from
+    warnings: list[str]
 
     @property
     def resources(self) -> list[Resource]:
         return list(self.by_id.values())
+
+    def to_cache(self) -> dict[str, Any]:
+        """A compact form for the cache: resources as rows, each file named once."""
+        sources = list(dict.fromkeys(self.origin.values()))
+        index = {source: i for i, source in enumerate(sources)}
+        return {
+            "fields": list(Resource._fields),
+            "sources": sources,
+            "resources": [[*r, index[self.origin[r.id]]] for r in self.by_id.values()],
+            "paths": [[p.to_dict(), index[self.origin[f"path:{p.id}"]]] for p in self.paths.values()],
+            "warnings": self.warnings,
+        }
+
+    @classmethod
+    def from_cache(cls, data: dict[str, Any]) -> Catalog:
+        if data["fields"] != list(Resource._fields):
+            raise ValueError("the cache was written for another layout")
+        sources, width = data["sources"], len(Resource._fields)
+        by_id, paths, origin = {}, {}, {}
+        for row in data["resources"]:
+            resource = Resource._make(row[:width])
+            by_id[resource.id] = resource
+            origin[resource.id] = sources[row[width]]
+        for path_data, source in data["paths"]:
+            path = LearningPath.from_dict(path_data)
+            paths[path.id] = path
+            origin[f"path:{path.id}"] = sources[source]
+        return cls(by_id, paths, origin, list(data["warnings"]))
 
     def path(self, path_id: str) -> LearningPath:
         try:
@@ -139,20 +130,27 @@ class Catalog:
 
 def read_part(raw: Any, source: str) -> tuple[Part, list[Problem]]:
     """Validate every resource and path of one file on its own; keep the valid ones."""
-    part, problems = Part(source), []
+    from pydantic import ValidationError
+
+    from mlops_path.core.schema import PathSchema, ResourceSchema
+
+    part, problems = Part(source, [], []), []
     if not isinstance(raw, dict):
         return part, [Problem(source, "a catalog is a TOML table")]
     for key in raw:
         if key not in ("resources", "paths"):
             problems.append(Problem(source, f"unknown top-level key {key!r} (expected `resources` and `paths`)"))
-    for table, model, items in (("resources", Resource, part.resources), ("paths", LearningPath, part.paths)):
+    for table, schema, build, items in (
+        ("resources", ResourceSchema, Resource.from_dict, part.resources),
+        ("paths", PathSchema, LearningPath.from_dict, part.paths),
+    ):
         entries = raw.get(table, [])
         if not isinstance(entries, list):
             problems.append(Problem(source, f"`{table}` must be an array of tables ([[{table}]])"))
             continue
         for index, entry in enumerate(entries):
             try:
-                items.append(model.model_validate(entry))
+                items.append(build(schema.model_validate(entry).model_dump()))
             except ValidationError as exc:
                 name = _item_name(table, index, entry)
                 problems += [Problem(source, describe(error, name)) for error in exc.errors()]
@@ -180,7 +178,7 @@ def link(parts: list[Part], lenient: bool) -> tuple[Catalog, list[Problem]]:
     Lenient (loading): a part that redefines an id is left out whole, a path with an unknown
     step is dropped. Otherwise (checking): everything is kept and every problem reported.
     """
-    catalog, problems = Catalog(), []
+    catalog, problems = Catalog({}, {}, {}, []), []
     for part in parts:
         clashes = _clashes(catalog, part)
         if clashes and lenient:
@@ -194,7 +192,7 @@ def link(parts: list[Part], lenient: bool) -> tuple[Catalog, list[Problem]]:
             catalog.paths.setdefault(path.id, path)
             catalog.origin.setdefault(f"path:{path.id}", part.source)
     for path_id, path in list(catalog.paths.items()):
-        unknown = [step for step in path.ordered_steps if step not in catalog.by_id]
+        unknown = [step for step in path.steps if step not in catalog.by_id]
         if unknown:
             message = f"path {path_id!r} has a step {unknown[0]!r} that no resource defines"
             if lenient:
@@ -205,7 +203,10 @@ def link(parts: list[Part], lenient: bool) -> tuple[Catalog, list[Problem]]:
         for old in resource.replaces:
             if old in catalog.by_id:
                 problems.append(
-                    Problem(catalog.origin[resource.id], f"resource {resource.id!r} replaces {old!r}, which is still defined (in {catalog.origin[old]})")
+                    Problem(
+                        catalog.origin[resource.id],
+                        f"resource {resource.id!r} replaces {old!r}, which is still defined (in {catalog.origin[old]})",
+                    )
                 )
     return catalog, problems
 
@@ -242,4 +243,6 @@ def broken_message(source: str, problems: list[Problem]) -> str:
 
 
 def json_schema() -> dict[str, Any]:
-    return CatalogFile.model_json_schema()
+    from mlops_path.core.schema import CatalogFileSchema
+
+    return CatalogFileSchema.model_json_schema()

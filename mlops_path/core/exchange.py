@@ -4,38 +4,42 @@ merge of an export into the current progress (union; where both changed a resour
 
 from __future__ import annotations
 
+import json
 from datetime import datetime
 from pathlib import Path
-from typing import Literal
-
-from pydantic import BaseModel, ConfigDict, ValidationError
+from typing import NamedTuple
 
 from mlops_path.core.catalog import Catalog
 from mlops_path.core.errors import FileProblem
 from mlops_path.core.files import NotAJsonObject, json_object
-from mlops_path.core.progress import Entry, Note, Progress, Status, apply
+from mlops_path.core.progress import Entry, Note, Progress, Status, apply, iso
 
 EXPORT_FORMAT = "mlops-path-export"
 EXPORT_VERSION = 1
 
 
-class Export(BaseModel):
+class Export(NamedTuple):
     """The documented export document (README: "Export and import")."""
 
-    model_config = ConfigDict(extra="allow", frozen=True)
-
-    format: Literal["mlops-path-export"]
-    version: int
     exported_at: datetime
     resources: dict[str, Entry]
 
+    def to_json(self) -> str:
+        doc = {"format": EXPORT_FORMAT, "version": EXPORT_VERSION, "exported_at": iso(self.exported_at),
+               "resources": {rid: e.to_dict() for rid, e in self.resources.items()}}  # fmt: skip
+        return json.dumps(doc, indent=2, ensure_ascii=False) + "\n"
+
 
 def export_json(progress: Progress, at: datetime) -> str:
-    doc = Export(format=EXPORT_FORMAT, version=EXPORT_VERSION, exported_at=at, resources=progress.resources)
-    return doc.model_dump_json(indent=2) + "\n"
+    return Export(at, progress.resources).to_json()
 
 
-SECTIONS = [(Status.DONE, "Done"), (Status.IN_PROGRESS, "In progress"), (Status.SKIPPED, "Skipped"), (Status.TODO, "Notes on steps to come")]
+SECTIONS = [
+    (Status.DONE, "Done"),
+    (Status.IN_PROGRESS, "In progress"),
+    (Status.SKIPPED, "Skipped"),
+    (Status.TODO, "Notes on steps to come"),
+]
 
 
 def export_markdown(progress: Progress, catalog: Catalog, at: datetime) -> str:
@@ -67,16 +71,23 @@ def read_export(file: Path) -> Export:
     except NotAJsonObject as exc:
         raise FileProblem(f"{file} is not an mlops-path export: it {exc}; nothing was changed.") from None
     if raw.get("format") != EXPORT_FORMAT:
-        raise FileProblem(f"{file} is not an mlops-path export (no \"format\": \"{EXPORT_FORMAT}\"); nothing was changed.")
+        raise FileProblem(f'{file} is not an mlops-path export (no "format": "{EXPORT_FORMAT}"); nothing was changed.')
     version = raw.get("version")
     if type(version) is int and version > EXPORT_VERSION:
         raise FileProblem(f"{file} was exported by a newer mlops-path (export version {version}); upgrade mlops-path to import it.")
+    from pydantic import ValidationError
+
+    from mlops_path.core.schema import ExportSchema
+
     try:
-        return Export.model_validate(raw)
+        valid = ExportSchema.model_validate(raw).model_dump(mode="json")
     except ValidationError as exc:
         first = exc.errors()[0]
         where = ".".join(str(part) for part in first["loc"])
-        raise FileProblem(f"{file} is not a valid mlops-path export: bad value at {where} ({first['msg'].lower()}); nothing was changed.") from None
+        raise FileProblem(
+            f"{file} is not a valid mlops-path export: bad value at {where} ({first['msg'].lower()}); nothing was changed."
+        ) from None
+    return Export(datetime.fromisoformat(valid["exported_at"]), {rid: Entry.from_dict(e) for rid, e in valid["resources"].items()})
 
 
 def merge(progress: Progress, theirs: Export, at: datetime) -> tuple[Progress, list[str]]:
@@ -93,4 +104,4 @@ def merge(progress: Progress, theirs: Export, at: datetime) -> tuple[Progress, l
 def _combine(ours: Entry, theirs: Entry) -> Entry:
     later = theirs if theirs.updated > ours.updated else ours
     notes: dict[tuple[datetime, str], Note] = {(n.at, n.text): n for n in [*ours.notes, *theirs.notes]}
-    return later.model_copy(update={"notes": sorted(notes.values(), key=lambda n: n.at)})
+    return later._replace(notes=tuple(sorted(notes.values(), key=lambda n: n.at)))

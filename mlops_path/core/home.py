@@ -1,6 +1,8 @@
 """Where mlops-path keeps its files: one place decides, as pipx and llm do.
 
-Order: the MLOPS_PATH_HOME environment variable, else platformdirs' user data directory.
+Progress and catalogs: $MLOPS_PATH_HOME, else platformdirs' user data directory.
+Cache: $MLOPS_PATH_CACHE, else `cache` under $MLOPS_PATH_HOME when that is set, else
+platformdirs' user cache directory. platformdirs is imported only when it is needed.
 """
 
 from __future__ import annotations
@@ -9,6 +11,7 @@ import os
 from pathlib import Path
 
 HOME_ENV = "MLOPS_PATH_HOME"
+CACHE_ENV = "MLOPS_PATH_CACHE"
 APP_NAME = "mlops-path"
 
 
@@ -16,7 +19,7 @@ def user_home() -> Path:
     override = os.environ.get(HOME_ENV)
     if override:
         return Path(override).expanduser()
-    import platformdirs  # only when no override: it costs start-up time
+    import platformdirs
 
     return Path(platformdirs.user_data_dir(APP_NAME, appauthor=False))
 
@@ -28,3 +31,15 @@ def progress_file() -> Path:
 def catalogs_dir() -> Path:
     """Every `*.toml` here is loaded as a user catalog."""
     return user_home() / "catalogs"
+
+
+def cache_dir() -> Path:
+    """Rebuildable data only: deleting this folder loses nothing."""
+    override = os.environ.get(CACHE_ENV)
+    if override:
+        return Path(override).expanduser()
+    if os.environ.get(HOME_ENV):
+        return user_home() / "cache"
+    import platformdirs
+
+    return Path(platformdirs.user_cache_dir(APP_NAME, appauthor=False))

@@ -1,5 +1,8 @@
 """Where catalogs come from: the bundled one, every `*.toml` in the user's catalogs folder,
 and any `--catalog FILE`. A broken user catalog is left out with a warning; it never hides the rest.
+
+Parsing TOML and validating it is the slow part of start-up, so the linked catalog is cached,
+keyed on the exact bytes of every source file: any edit, added or removed file rebuilds it.
 """
 
 from __future__ import annotations
@@ -8,7 +11,7 @@ from collections.abc import Iterable
 from pathlib import Path
 from typing import Any
 
-from mlops_path.core import home
+from mlops_path.core import cache, home
 from mlops_path.core.catalog import Catalog, Part, Problem, broken_message, link, read_part
 from mlops_path.core.errors import CatalogError
 
@@ -30,22 +33,29 @@ def user_catalog_files() -> list[Path]:
         return []
 
 
-def read_toml(file: Path) -> tuple[Any, list[Problem]]:
+def _read_bytes(file: Path) -> bytes | OSError:
+    try:
+        return file.read_bytes()
+    except OSError as exc:
+        return exc
+
+
+def parse_toml(file: Path, data: bytes | OSError) -> tuple[Any, list[Problem]]:
     """The parsed TOML, or the problem (with its line) that stops it being read."""
+    if isinstance(data, OSError):
+        return None, [Problem(str(file), f"cannot be read ({data.strerror or data})")]
     import tomllib
 
     try:
-        return tomllib.loads(file.read_bytes().decode("utf-8")), []
-    except OSError as exc:
-        return None, [Problem(str(file), f"cannot be read ({exc.strerror or exc})")]
+        return tomllib.loads(data.decode("utf-8")), []
     except UnicodeDecodeError:
         return None, [Problem(str(file), "not valid UTF-8 text")]
     except tomllib.TOMLDecodeError as exc:
         return None, [Problem(str(file), f"not valid TOML: {exc}")]
 
 
-def read_file(file: Path) -> tuple[Part | None, list[Problem]]:
-    raw, problems = read_toml(file)
+def read_file(file: Path, data: bytes | OSError | None = None) -> tuple[Part | None, list[Problem]]:
+    raw, problems = parse_toml(file, _read_bytes(file) if data is None else data)
     if raw is None:
         return None, problems
     return read_part(raw, str(file))
@@ -53,20 +63,38 @@ def read_file(file: Path) -> tuple[Part | None, list[Problem]]:
 
 def load_catalog(extra_files: Iterable[Path] = (), include_user: bool = True) -> Catalog:
     """The bundled catalog (which must be sound) plus the user's catalogs (which may not be)."""
-    bundled = bundled_catalog_file()
-    part, problems = read_file(bundled)
+    files = [bundled_catalog_file(), *(user_catalog_files() if include_user else []), *extra_files]
+    sources = [(file, _read_bytes(file)) for file in files]
+    key = cache.digest(*(part for file, data in sources for part in (str(file).encode(), _bytes_or_error(data))))
+    cached = cache.load("catalog", key)
+    if cached is not None:
+        try:
+            return Catalog.from_cache(cached)
+        except (KeyError, TypeError, ValueError, IndexError, AttributeError):
+            pass  # a damaged or outdated cache: rebuild it
+    catalog = _build(sources)
+    cache.save("catalog", key, catalog.to_cache())
+    return catalog
+
+
+def _bytes_or_error(data: bytes | OSError) -> bytes:
+    return data if isinstance(data, bytes) else f"unreadable: {data}".encode()
+
+
+def _build(sources: list[tuple[Path, bytes | OSError]]) -> Catalog:
+    (bundled, bundled_data), *others = sources
+    part, problems = read_file(bundled, bundled_data)
     if part is None or problems:
         raise CatalogError(broken_message(str(bundled), problems))
     parts, warnings = [part], []
-    for file in [*(user_catalog_files() if include_user else []), *extra_files]:
-        user_part, problems = read_file(file)
+    for file, data in others:
+        user_part, problems = read_file(file, data)
         if user_part is None or problems:
             warnings.append(_skipped(file, problems))
         else:
             parts.append(user_part)
     catalog, problems = link(parts, lenient=True)
-    catalog.warnings = warnings + [f"The catalog {p.source}: {p.message}." for p in problems]
-    return catalog
+    return catalog._replace(warnings=warnings + [f"The catalog {p.source}: {p.message}." for p in problems])
 
 
 def _skipped(file: Path, problems: list[Problem]) -> str:

@@ -2,17 +2,14 @@
 
 from __future__ import annotations
 
-import difflib
-from dataclasses import dataclass
-from typing import Any
+from typing import Any, NamedTuple
 
 from mlops_path.core.catalog import Catalog, LearningPath, Resource
 from mlops_path.core.errors import UsageError
 from mlops_path.core.progress import OPEN, Progress, Status
 
 
-@dataclass(frozen=True)
-class Step:
+class Step(NamedTuple):
     resource: Resource
     position: int
     total: int
@@ -47,12 +44,11 @@ class Step:
 
 
 def walk(catalog: Catalog, path: LearningPath, progress: Progress) -> list[Step]:
-    ids = path.ordered_steps
-    steps = []
-    for position, rid in enumerate(ids, start=1):
-        resource = catalog.by_id[rid]
-        steps.append(Step(resource, position, len(ids), path.stage_of(rid), progress.status_of(rid, resource.replaces)))
-    return steps
+    total, by_id, stage_of, status_of = len(path.steps), catalog.by_id, path.stage_of, progress.status_of
+    return [
+        Step(by_id[rid], position, total, stage_of(rid), status_of(rid, by_id[rid].replaces))
+        for position, rid in enumerate(path.steps, start=1)
+    ]
 
 
 def next_step(steps: list[Step], max_minutes: int | None = None) -> Step | None:
@@ -123,6 +119,8 @@ def check_ids(catalog: Catalog, ids: list[str]) -> None:
 
 
 def unknown_id_message(resource_id: str, known: list[str]) -> str:
+    import difflib
+
     shown = resource_id if len(resource_id) <= 60 else resource_id[:57] + "..."
     close = difflib.get_close_matches(resource_id, known, n=3, cutoff=0.5)
     hint = f"did you mean {_or(close)}?" if close else "see `mlops-path list` for the ids."

@@ -2,14 +2,13 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from datetime import date, datetime, timedelta
+from typing import NamedTuple
 
 from mlops_path.core.path import Step, open_steps
 
 
-@dataclass(frozen=True)
-class Week:
+class Week(NamedTuple):
     number: int
     start: date
     steps: list[Step]
@@ -48,7 +47,8 @@ def to_ics(weeks: list[Week], path_id: str, path_title: str, stamp: datetime, ve
             f"DTSTAMP:{stamp:%Y%m%dT%H%M%SZ}",
             f"DTSTART;VALUE=DATE:{week.start:%Y%m%d}",
             f"DTEND;VALUE=DATE:{week.start + timedelta(days=7):%Y%m%d}",
-            "SUMMARY:" + _text(f"{path_title}, week {week.number}: {len(week.steps)} step{'s' * (len(week.steps) != 1)}, {week.minutes} min"),
+            "SUMMARY:"
+            + _text(f"{path_title}, week {week.number}: {len(week.steps)} step{'s' * (len(week.steps) != 1)}, {week.minutes} min"),
             "DESCRIPTION:" + _text(description),
             "TRANSP:TRANSPARENT",
             "END:VEVENT",

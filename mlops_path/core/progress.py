@@ -1,18 +1,21 @@
-"""What the learner has done: the progress file's model and the pure changes to it.
+"""What the learner has done: the progress record and the pure changes to it.
 
 Progress is keyed by resource id, never by position, so reordering or extending a path
 loses nothing. Every change is recorded in `history` with what it replaced, so it can be
-undone. Reading and writing the file lives in `store`.
+undone. The records are immutable named tuples (cheap to define and build: this module is on every
+command's start-up path), made from data that was validated (by `schema`) or written by us;
+reading and writing the file lives in `store`. Unknown keys are kept in `extra`, so a field
+written by a newer mlops-path survives a rewrite.
 """
 
 from __future__ import annotations
 
+import json
 from collections.abc import Callable, Mapping, Sequence
 from datetime import UTC, datetime
 from enum import StrEnum
-from typing import Any
-
-from pydantic import BaseModel, ConfigDict
+from types import MappingProxyType
+from typing import Any, NamedTuple
 
 SCHEMA_VERSION = 2
 
@@ -25,44 +28,130 @@ class Status(StrEnum):
 
 
 OPEN = frozenset({Status.TODO, Status.IN_PROGRESS})
+NOTHING: Mapping[str, Any] = MappingProxyType({})  # an immutable empty default
 
 
-class _Record(BaseModel):
-    # Unknown keys are kept, so a field written by a newer mlops-path survives a rewrite.
-    model_config = ConfigDict(extra="allow", frozen=True)
+def _time(value: str | None) -> datetime | None:
+    if value is None:
+        return None
+    at = datetime.fromisoformat(value)
+    return at if at.tzinfo else at.replace(tzinfo=UTC)
 
 
-class Note(_Record):
+def iso(at: datetime | None) -> str | None:
+    return None if at is None else at.astimezone(UTC).isoformat().replace("+00:00", "Z")
+
+
+def _extra(data: Mapping[str, Any], known: frozenset[str]) -> Mapping[str, Any]:
+    if data.keys() <= known:
+        return NOTHING  # the common case, kept cheap: progress files hold thousands of records
+    return {key: value for key, value in data.items() if key not in known}
+
+
+STATUS = {status.value: status for status in Status}
+
+
+class Note(NamedTuple):
     at: datetime
     text: str
+    extra: Mapping[str, Any] = NOTHING
+
+    @classmethod
+    def from_dict(cls, data: Mapping[str, Any]) -> Note:
+        return cls(_time(data["at"]), data["text"], _extra(data, NOTE_KEYS))
+
+    def to_dict(self) -> dict[str, Any]:
+        return {"at": iso(self.at), "text": self.text, **self.extra}
 
 
-class Entry(_Record):
+class Entry(NamedTuple):
     """One resource's record: its status, when that last changed, and the learner's notes."""
 
     status: Status
     updated: datetime
     done_at: datetime | None = None
     started_at: datetime | None = None
-    notes: list[Note] = []
+    notes: tuple[Note, ...] = ()
+    extra: Mapping[str, Any] = NOTHING
+
+    @classmethod
+    def from_dict(cls, data: Mapping[str, Any]) -> Entry:
+        notes = data.get("notes")
+        return cls(
+            STATUS[data["status"]],
+            _time(data["updated"]),
+            _time(data.get("done_at")),
+            _time(data.get("started_at")),
+            tuple(Note.from_dict(n) for n in notes) if notes else (),
+            _extra(data, ENTRY_KEYS),
+        )
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "status": self.status.value,
+            "updated": iso(self.updated),
+            "done_at": iso(self.done_at),
+            "started_at": iso(self.started_at),
+            "notes": [n.to_dict() for n in self.notes],
+            **self.extra,
+        }
 
 
-class Change(_Record):
+class Change(NamedTuple):
     """One change, with each touched resource's entry before it (None: it had none)."""
 
     at: datetime
     action: str
-    ids: list[str]
-    before: dict[str, Entry | None]
+    ids: tuple[str, ...]
+    before: Mapping[str, Entry | None]
     undone_at: datetime | None = None
+    extra: Mapping[str, Any] = NOTHING
+
+    @classmethod
+    def from_dict(cls, data: Mapping[str, Any]) -> Change:
+        before = {rid: Entry.from_dict(e) if e is not None else None for rid, e in data["before"].items()}
+        return cls(_time(data["at"]), data["action"], tuple(data["ids"]), before, _time(data.get("undone_at")),
+                   _extra(data, CHANGE_KEYS))  # fmt: skip
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "at": iso(self.at),
+            "action": self.action,
+            "ids": list(self.ids),
+            "before": {rid: e.to_dict() if e is not None else None for rid, e in self.before.items()},
+            "undone_at": iso(self.undone_at),
+            **self.extra,
+        }
 
 
-class Progress(_Record):
+class Progress(NamedTuple):
     version: int = SCHEMA_VERSION
-    resources: dict[str, Entry] = {}
-    history: list[Change] = []
-
+    resources: Mapping[str, Entry] = NOTHING
+    history: tuple[Change, ...] = ()
     default_path: str | None = None  # chosen with `mlops-path use`
+    extra: Mapping[str, Any] = NOTHING
+
+    @classmethod
+    def from_dict(cls, data: Mapping[str, Any]) -> Progress:
+        return cls(
+            data["version"],
+            {rid: Entry.from_dict(e) for rid, e in data.get("resources", {}).items()},
+            tuple(Change.from_dict(c) for c in data.get("history", ())),
+            data.get("default_path"),
+            _extra(data, PROGRESS_KEYS),
+        )
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "version": self.version,
+            "resources": {rid: e.to_dict() for rid, e in self.resources.items()},
+            "history": [c.to_dict() for c in self.history],
+            "default_path": self.default_path,
+            **self.extra,
+        }
+
+    def to_json(self) -> str:
+        return json.dumps(self.to_dict(), indent=2, ensure_ascii=False) + "\n"
 
     def status_of(self, resource_id: str, replaces: Sequence[str] = ()) -> Status:
         entry = self.entry_for(resource_id, replaces)
@@ -71,13 +160,16 @@ class Progress(_Record):
     def entry_for(self, resource_id: str, replaces: Sequence[str] = ()) -> Entry | None:
         """The record under this id, else the latest one under an id it replaces."""
         entry = self.resources.get(resource_id)
-        if entry is None:
+        if entry is None and replaces:
             old = [self.resources[i] for i in replaces if i in self.resources]
             entry = max(old, key=lambda e: e.updated, default=None)
         return entry
 
-    def to_json(self) -> str:
-        return self.model_dump_json(indent=2) + "\n"
+
+NOTE_KEYS = frozenset(Note._fields) - {"extra"}
+ENTRY_KEYS = frozenset(Entry._fields) - {"extra"}
+CHANGE_KEYS = frozenset(Change._fields) - {"extra"}
+PROGRESS_KEYS = frozenset(Progress._fields) - {"extra"}
 
 
 def _v1_to_v2(raw: dict[str, Any]) -> dict[str, Any]:
@@ -99,7 +191,7 @@ def now() -> datetime:
     return datetime.now(UTC).replace(microsecond=0)
 
 
-def apply(progress: Progress, action: str, new: dict[str, Entry | None], at: datetime) -> tuple[Progress, list[str]]:
+def apply(progress: Progress, action: str, new: Mapping[str, Entry | None], at: datetime) -> tuple[Progress, list[str]]:
     """Set each id's entry (None removes it) as one recorded change; return the ids that changed."""
     entries = dict(progress.resources)
     before = {rid: entries.get(rid) for rid, entry in new.items() if entries.get(rid) != entry}
@@ -110,14 +202,15 @@ def apply(progress: Progress, action: str, new: dict[str, Entry | None], at: dat
             del entries[rid]
         else:
             entries[rid] = new[rid]
-    change = Change(at=at, action=action, ids=list(before), before=before)
-    return progress.model_copy(update={"resources": entries, "history": [*progress.history, change]}), list(before)
+    change = Change(at, action, tuple(before), before)
+    return progress._replace(resources=entries, history=(*progress.history, change)), list(before)
 
 
+ACTIONS = {Status.DONE: "done", Status.IN_PROGRESS: "start", Status.SKIPPED: "skip", Status.TODO: "reset"}
 Replaces = Mapping[str, Sequence[str]]  # resource id -> the old ids it replaces
 
 
-def mark(progress: Progress, ids: list[str], status: Status, at: datetime, replaces: Replaces = {}) -> tuple[Progress, list[str]]:
+def mark(progress: Progress, ids: list[str], status: Status, at: datetime, replaces: Replaces = NOTHING) -> tuple[Progress, list[str]]:
     """Give `ids` a status; an id that already has it is left alone (idempotent).
 
     A record kept under an old id (see `replaces`) is carried over to the new id.
@@ -127,23 +220,16 @@ def mark(progress: Progress, ids: list[str], status: Status, at: datetime, repla
         old = progress.entry_for(rid, replaces.get(rid, ()))
         if (old.status if old else Status.TODO) == status:
             continue
-        fields = old.model_dump() if old else {}
-        fields.update(status=status, updated=at, done_at=at if status is Status.DONE else None)
-        if status is Status.IN_PROGRESS:
-            fields["started_at"] = at
-        new[rid] = Entry(**fields)
+        started = at if status is Status.IN_PROGRESS else (old.started_at if old else None)
+        done = at if status is Status.DONE else None
+        new[rid] = old._replace(status=status, updated=at, done_at=done, started_at=started) if old else Entry(status, at, done, started)
     return apply(progress, ACTIONS[status], new, at)
-
-
-ACTIONS = {Status.DONE: "done", Status.IN_PROGRESS: "start", Status.SKIPPED: "skip", Status.TODO: "reset"}
 
 
 def add_note(progress: Progress, resource_id: str, text: str, at: datetime, replaces: Sequence[str] = ()) -> tuple[Progress, list[str]]:
     """Append a dated note to one resource's record (creating a todo record if it has none)."""
-    old = progress.entry_for(resource_id, replaces)
-    fields = old.model_dump() if old else {"status": Status.TODO, "updated": at}
-    fields["notes"] = [*fields.get("notes", []), Note(at=at, text=text)]
-    return apply(progress, "note", {resource_id: Entry(**fields)}, at)
+    old = progress.entry_for(resource_id, replaces) or Entry(Status.TODO, at)
+    return apply(progress, "note", {resource_id: old._replace(notes=(*old.notes, Note(at, text)))}, at)
 
 
 def reset_all(progress: Progress, at: datetime) -> tuple[Progress, list[str]]:
@@ -164,5 +250,5 @@ def undo(progress: Progress, at: datetime) -> tuple[Progress, Change | None]:
         else:
             entries[rid] = entry
     history = list(progress.history)
-    history[index] = change.model_copy(update={"undone_at": at})
-    return progress.model_copy(update={"resources": entries, "history": history}), change
+    history[index] = change._replace(undone_at=at)
+    return progress._replace(resources=entries, history=tuple(history)), change

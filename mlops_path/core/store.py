@@ -12,13 +12,11 @@ from __future__ import annotations
 import os
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
-from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import TypeVar
+from typing import NamedTuple, TypeVar
 
-from pydantic import ValidationError
-
+from mlops_path.core import cache
 from mlops_path.core.errors import ProgressError
 from mlops_path.core.files import NotAJsonObject, atomic_write, cause, json_object, remove_quietly
 from mlops_path.core.progress import SCHEMA_VERSION, Progress, migrate
@@ -37,8 +35,7 @@ class Unreadable(ProgressError):
         backup = backup_file(file)
         way_out = f"restore the backup {backup}" if _is_sound(backup) else "start afresh"
         super().__init__(
-            f"The progress file {file} {reason}, so it was left untouched; "
-            f"`mlops-path doctor --repair` would set it aside and {way_out}."
+            f"The progress file {file} {reason}, so it was left untouched; `mlops-path doctor --repair` would set it aside and {way_out}."
         )
 
 
@@ -64,6 +61,10 @@ def _read(file: Path) -> tuple[Progress, int | None]:
 
 
 def parse_progress(data: bytes, file: Path) -> tuple[Progress, int]:
+    """The progress in `data` and its schema version on disk.
+
+    Bytes this mlops-path validated or wrote before are not validated again (see `cache`).
+    """
     try:
         raw = json_object(data)
     except NotAJsonObject as exc:
@@ -71,10 +72,24 @@ def parse_progress(data: bytes, file: Path) -> tuple[Progress, int]:
     version = raw.get("version")
     if type(version) is not int or version < 1:
         raise Unreadable(file, "has no valid schema version")
+    raw = migrate(raw) if version < SCHEMA_VERSION else raw
+    if cache.is_known_valid(data):
+        try:
+            return Progress.from_dict(raw), version
+        except (KeyError, TypeError, ValueError, AttributeError):
+            pass  # the cache was wrong: validate as if we had never seen the file
+    progress = Progress.from_dict(_validated(raw, version, file))
+    cache.remember_valid(data)
+    return progress, version
+
+
+def _validated(raw: dict, version: int, file: Path) -> dict:
+    from pydantic import ValidationError
+
+    from mlops_path.core.schema import ProgressSchema
+
     try:
-        if version > SCHEMA_VERSION:
-            return Progress.model_validate(raw), version  # read what we can; writing is refused
-        return Progress.model_validate(migrate(raw)), version
+        return ProgressSchema.model_validate(raw).model_dump(mode="json")
     except ValidationError as exc:
         if version > SCHEMA_VERSION:
             raise Unreadable(file, f"was written by a newer mlops-path (schema {version}); upgrade mlops-path to read it") from None
@@ -162,10 +177,10 @@ def _write(target: Path, data: bytes, backup: Path | None) -> None:
         atomic_write(target, data, backup)
     except OSError as exc:
         raise ProgressError(f"Cannot write the progress file {target}: {cause(exc)}; it was left as it was.") from None
+    cache.remember_valid(data)  # we wrote it from validated data: the next read need not check it
 
 
-@dataclass(frozen=True)
-class Repair:
+class Repair(NamedTuple):
     set_aside: Path | None
     restored_from: Path | None
 

@@ -6,22 +6,20 @@ skipped step leaves the count (you chose not to do it), so skipping never lowers
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from datetime import datetime
+from typing import NamedTuple
 
 from mlops_path.core.path import Step, topic_counts
 from mlops_path.core.progress import OPEN, Progress, Status
 
 
-@dataclass(frozen=True)
-class Tally:
+class Tally(NamedTuple):
     name: str
     total: int
     done: int
 
 
-@dataclass(frozen=True)
-class Summary:
+class Summary(NamedTuple):
     total: int
     done: int
     skipped: int

@@ -1,0 +1,203 @@
+"""Benchmark the installed mlops-path against the floor app, interleaved, medians of repeated runs.
+
+    python benchmarks/run.py            # the full run (about two minutes)
+    python benchmarks/run.py --quick    # a few rounds, as CI runs it (prints; never fails on timings)
+
+Run it with the interpreter of the environment mlops-path is installed in: the floor app
+(benchmarks/floor_app.py: one typer command, one small pydantic model, one line through rich)
+runs on the same interpreter and packages. Every round runs every case once, in a shuffled order,
+so a noisy neighbour slows all cases alike; the table reports each case's median wall time, its
+ratio to the floor's median in the same run, and its peak memory (max RSS). hyperfine is not used:
+it times one command's batch after another, and interleaving is what makes ratios trustworthy on
+a shared machine. Timings are printed, never asserted: the targets are in the table for reading.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import random
+import shutil
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+HERE = Path(__file__).resolve().parent
+BIN = Path(sys.executable).parent
+SCRIPT = str(BIN / "mlops-path")
+FLOOR = [sys.executable, str(HERE / "floor_app.py")]
+BIG = 5_000
+
+
+def run_once(argv: list[str], env: dict[str, str], tty: bool) -> tuple[float, int]:
+    """Wall seconds and peak RSS (KiB) of one run; under a pseudo-terminal when `tty`."""
+    if tty:
+        argv = ["script", "-qec", " ".join(argv), "/dev/null"]
+    start = time.perf_counter()
+    proc = subprocess.Popen(argv, env=env, stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+    _, status, usage = os.wait4(proc.pid, 0)
+    elapsed = time.perf_counter() - start
+    proc.returncode = os.waitstatus_to_exitcode(status)
+    err = proc.stderr.read().decode()
+    proc.stderr.close()
+    if proc.returncode != 0:
+        raise SystemExit(f"benchmark case failed: {' '.join(argv)}\n{err}")
+    return elapsed, usage.ru_maxrss
+
+
+def make_home(root: Path, name: str) -> Path:
+    home = root / name
+    home.mkdir()
+    return home
+
+
+def big_home(root: Path, env: dict[str, str]) -> tuple[Path, list[str]]:
+    """A home with a generated 5,000-resource catalog in one 5,000-step path, half of it done."""
+    home = make_home(root, "big")
+    (home / "catalogs").mkdir()
+    ids = [f"r{i:05d}" for i in range(BIG)]
+    lines = []
+    for i, rid in enumerate(ids):
+        lines += ["[[resources]]", f'id = "{rid}"', f'title = "Generated resource number {i}"', 'kind = "paper"',
+                  f'url = "https://example.org/{rid}"', f"minutes = {5 + i % 60}", f'topics = ["t{i % 40}", "all"]', ""]  # fmt: skip
+    lines += ["[[paths]]", 'id = "big"', 'title = "A generated path"', "steps = [" + ", ".join(f'"{r}"' for r in ids) + "]"]
+    (home / "catalogs" / "big.toml").write_text("\n".join(lines) + "\n")
+    big_env = {**env, "MLOPS_PATH_HOME": str(home), "MLOPS_PATH_CACHE": str(home / "cache")}
+    subprocess.run([SCRIPT, "use", "big"], env=big_env, check=True, capture_output=True)
+    subprocess.run([SCRIPT, "done", *ids[: BIG // 2]], env=big_env, check=True, capture_output=True)
+    return home, ids
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--quick", action="store_true", help="a few rounds, for CI")
+    parser.add_argument("--rounds", type=int, help="rounds of interleaved runs (default 21, quick 5)")
+    parser.add_argument("--json", type=Path, default=HERE / "results" / "latest.json", help="where to write the results")
+    args = parser.parse_args()
+    rounds = args.rounds or (5 if args.quick else 21)
+    if not Path(SCRIPT).exists():
+        raise SystemExit(f"mlops-path is not installed beside {sys.executable}; install it first (pip install .)")
+
+    root = Path(tempfile.mkdtemp(prefix="mlops-path-bench-"))
+    base_env = {k: v for k, v in os.environ.items() if not k.startswith("MLOPS_PATH")} | {"TERM": "xterm-256color", "COLUMNS": "100"}
+    home = make_home(root, "plain")
+    env = base_env | {"MLOPS_PATH_HOME": str(home), "MLOPS_PATH_CACHE": str(home / "cache")}
+    subprocess.run([SCRIPT, "done", "dmls-ch02", "dmls-ch07"], env=env, check=True, capture_output=True)
+    done_seed = root / "done-seed"
+    shutil.copytree(home, done_seed)
+    big, big_ids = big_home(root, base_env)
+    big_env = base_env | {"MLOPS_PATH_HOME": str(big), "MLOPS_PATH_CACHE": str(big / "cache")}
+    big_done_seed = root / "big-done-seed"
+    shutil.copytree(big, big_done_seed)
+
+    def fresh(seed: Path, target: Path):
+        def reset() -> None:
+            shutil.rmtree(target)
+            shutil.copytree(seed, target)
+
+        return reset
+
+    # (name, argv, env, tty, prepare-before-each-run (untimed), target ratio, compared with)
+    cases = [
+        ("floor", FLOOR, env, False, None, None, None),
+        ("floor (terminal)", FLOOR, env, True, None, None, None),
+        ("next", [SCRIPT, "next"], env, False, None, 0.8, "floor"),
+        ("next --json", [SCRIPT, "next", "--json"], env, False, None, 0.8, "floor"),
+        ("--help", [SCRIPT, "--help"], env, False, None, 0.8, "floor"),
+        ("list", [SCRIPT, "list"], env, False, None, 0.9, "floor"),
+        ("list --json", [SCRIPT, "list", "--json"], env, False, None, 0.9, "floor"),
+        ("progress", [SCRIPT, "progress"], env, False, None, 0.9, "floor"),
+        ("done", [SCRIPT, "done", "dmls-ch08"], env, False, fresh(done_seed, home), 1.0, "floor"),
+        ("next (terminal)", [SCRIPT, "next"], env, True, None, 1.0, "floor (terminal)"),
+        ("list (terminal)", [SCRIPT, "list"], env, True, None, 1.0, "floor (terminal)"),
+        ("progress (terminal)", [SCRIPT, "progress"], env, True, None, 1.0, "floor (terminal)"),
+        ("big: next", [SCRIPT, "next"], big_env, False, None, 1.5, "next"),
+        ("big: list --json", [SCRIPT, "list", "--json"], big_env, False, None, 1.5, "floor"),
+        ("big: done 2,500 ids", [SCRIPT, "done", *big_ids[BIG // 2 :]], big_env, False, fresh(big_done_seed, big), None, None),
+    ]
+    times: dict[str, list[float]] = {c[0]: [] for c in cases}
+    memory: dict[str, list[int]] = {c[0]: [] for c in cases}
+    for _name, argv, case_env, tty, prepare, *_ in cases:  # warm-up: caches built, files in the page cache
+        if prepare:
+            prepare()
+        run_once(argv, case_env, tty)
+    for _ in range(rounds):
+        order = cases[:]
+        random.shuffle(order)
+        for name, argv, case_env, tty, prepare, *_ in order:
+            if prepare:
+                prepare()
+            elapsed, rss = run_once(argv, case_env, tty)
+            times[name].append(elapsed)
+            memory[name].append(rss)
+
+    # One write for 2,500 ids: the history grew by exactly one change.
+    fresh(big_done_seed, big)()
+    before = len(json.loads((big / "progress.json").read_text())["history"])
+    subprocess.run([SCRIPT, "done", *big_ids[BIG // 2 :]], env=big_env, check=True, capture_output=True)
+    writes = len(json.loads((big / "progress.json").read_text())["history"]) - before
+
+    results = []
+    median = {name: statistics.median(values) for name, values in times.items()}
+    for name, _argv, _env, _tty, _prepare, target, baseline in cases:
+        ratio = median[name] / median[baseline] if baseline else None
+        results.append({
+            "case": name, "median_ms": round(median[name] * 1000, 1), "baseline": baseline,
+            "ratio": round(ratio, 2) if ratio else None, "target": target,
+            "met": (ratio <= target) if ratio and target else None,
+            "peak_rss_kib": int(statistics.median(memory[name])),
+        })  # fmt: skip
+    floor_rss = statistics.median(memory["floor"])
+    next_rss = statistics.median(memory["next"])
+    summary = {
+        "rounds": rounds,
+        "python": sys.version.split()[0],
+        "typer": _version("typer"),
+        "pydantic": _version("pydantic"),
+        "results": results,
+        "memory": {"next_vs_floor": round(next_rss / floor_rss, 2), "target": 1.2, "met": next_rss / floor_rss <= 1.2},
+        "big_done_writes": writes,
+    }
+    args.json.parent.mkdir(parents=True, exist_ok=True)
+    args.json.write_text(json.dumps(summary, indent=2) + "\n")
+    print(table(summary))
+    shutil.rmtree(root, ignore_errors=True)
+
+
+def _version(package: str) -> str:
+    from importlib.metadata import version
+
+    return version(package)
+
+
+def table(summary: dict) -> str:
+    out = [
+        f"mlops-path benchmark: {summary['rounds']} interleaved rounds, Python {summary['python']}, "
+        f"typer {summary['typer']}, pydantic {summary['pydantic']}",
+        "",
+        "| case | median ms | vs | ratio | target | met | peak RSS MiB |",
+        "| --- | ---: | --- | ---: | ---: | :---: | ---: |",
+    ]
+    for r in summary["results"]:
+        met = {True: "yes", False: "NO", None: ""}[r["met"]]
+        ratio = f"{r['ratio']:.2f}" if r["ratio"] is not None else ""
+        target = f"≤ {r['target']}" if r["target"] else ""
+        out.append(
+            f"| {r['case']} | {r['median_ms']:.1f} | {r['baseline'] or ''} | {ratio} | {target} | {met} | {r['peak_rss_kib'] / 1024:.1f} |"
+        )
+    m = summary["memory"]
+    writes = summary["big_done_writes"]
+    out += [
+        "",
+        f"Peak memory of `next` vs the floor: {m['next_vs_floor']:.2f} (target ≤ {m['target']}: {'met' if m['met'] else 'NOT met'}).",
+        f"`done` with 2,500 ids wrote {writes} change{'s' * (writes != 1)} to the history (target: 1).",
+    ]
+    return "\n".join(out)
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,64 @@
+"""A small cache of work that is slow to repeat: parsed catalogs, and the digests of progress
+files already validated. It is never trusted blindly: entries are keyed on the exact bytes of
+their sources (and this mlops-path's version), and anything missing, stale or unreadable is
+simply rebuilt. Failing to write it (a read-only disk) is not an error.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from pathlib import Path
+from typing import Any
+
+from mlops_path import __version__
+from mlops_path.core import home
+from mlops_path.core.files import atomic_write
+
+KEEP_DIGESTS = 8
+
+
+def digest(*parts: bytes) -> str:
+    h = hashlib.blake2b(__version__.encode(), digest_size=20)
+    for part in parts:
+        h.update(len(part).to_bytes(8, "little"))
+        h.update(part)
+    return h.hexdigest()
+
+
+def _file(name: str) -> Path:
+    return home.cache_dir() / f"{name}.json"
+
+
+def load(name: str, key: str) -> Any | None:
+    """The value saved under `name` if it was saved for this `key`; else None."""
+    try:
+        saved = json.loads(_file(name).read_bytes())
+    except (OSError, ValueError):
+        return None
+    if isinstance(saved, dict) and saved.get("key") == key:
+        return saved.get("value")
+    return None
+
+
+def save(name: str, key: str, value: Any) -> None:
+    file = _file(name)
+    try:
+        file.parent.mkdir(parents=True, exist_ok=True)
+        atomic_write(file, json.dumps({"key": key, "value": value}, ensure_ascii=False).encode("utf-8"))
+    except (OSError, TypeError, ValueError):
+        pass  # a cache we cannot write is only slower
+
+
+def is_known_valid(data: bytes) -> bool:
+    """Were these exact bytes validated (or written) by this mlops-path before?"""
+    digests = load("validated", "progress")
+    return isinstance(digests, list) and digest(data) in digests
+
+
+def remember_valid(data: bytes) -> None:
+    digests = load("validated", "progress")
+    digests = [d for d in digests if isinstance(d, str)] if isinstance(digests, list) else []
+    current = digest(data)
+    if current not in digests:
+        save("validated", "progress", [*digests[-(KEEP_DIGESTS - 1) :], current])
