@@ -6,6 +6,7 @@ Errors from the core are turned into one sentence and an exit code in one place,
 
 from __future__ import annotations
 
+import gc
 import os
 import sys
 from pathlib import Path
@@ -95,6 +96,11 @@ app.add_typer(catalog_app, name="catalog")
 
 def main() -> None:
     """The console script: like `app()`, but no traceback ever reaches the user."""
+    # A short-lived process that builds many objects (a large catalog: hundreds of thousands) and
+    # drops them all at exit, so the cyclic garbage collector only costs time: it is off while we
+    # run, and `gc.freeze()` spares the full collection Python makes at shutdown (about 20 ms for
+    # a 5,000-resource catalog, measured with benchmarks/run.py).
+    gc.disable()
     try:
         app()
     except BrokenPipeError:
@@ -108,3 +114,5 @@ def main() -> None:
             "please report it, with the output of MLOPS_PATH_DEBUG=1 mlops-path ..."
         )
         sys.exit(INTERNAL_ERROR)
+    finally:
+        gc.freeze()

@@ -24,12 +24,13 @@ class Resource(NamedTuple):
     minutes: int
     topics: Sequence[str]
     authors: Sequence[str] = ()
+    replaces: Sequence[str] = ()
+    # the scalar optional fields last: the cache leaves a row's trailing defaults out
     year: int | None = None
     part_of: str | None = None
     why: str | None = None
     optional: bool = False
     minutes_note: str | None = None
-    replaces: Sequence[str] = ()
 
     @classmethod
     def from_dict(cls, data: dict[str, Any]) -> Resource:
@@ -94,13 +95,15 @@ class Catalog(NamedTuple):
         return list(self.by_id.values())
 
     def to_cache(self) -> dict[str, Any]:
-        """A compact form for the cache: resources as rows, each file named once."""
+        """A compact form for the cache: each resource a row without its trailing defaults,
+        each file named once (a resource's file is the `sources` entry its `source` index names)."""
         sources = list(dict.fromkeys(self.origin.values()))
         index = {source: i for i, source in enumerate(sources)}
         return {
             "fields": list(Resource._fields),
             "sources": sources,
-            "resources": [[*r, index[self.origin[r.id]]] for r in self.by_id.values()],
+            "resources": [_trimmed(r) for r in self.by_id.values()],
+            "resource_source": [index[self.origin[rid]] for rid in self.by_id],
             "paths": [[p.to_dict(), index[self.origin[f"path:{p.id}"]]] for p in self.paths.values()],
             "warnings": self.warnings,
         }
@@ -109,12 +112,11 @@ class Catalog(NamedTuple):
     def from_cache(cls, data: dict[str, Any]) -> Catalog:
         if data["fields"] != list(Resource._fields):
             raise ValueError("the cache was written for another layout")
-        sources, width = data["sources"], len(Resource._fields)
-        by_id, paths, origin = {}, {}, {}
-        for row in data["resources"]:
-            resource = Resource._make(row[:width])
-            by_id[resource.id] = resource
-            origin[resource.id] = sources[row[width]]
+        sources = data["sources"]
+        resources = [Resource(*row) for row in data["resources"]]
+        by_id = {r.id: r for r in resources}
+        origin = {r.id: sources[i] for r, i in zip(resources, data["resource_source"], strict=True)}
+        paths = {}
         for path_data, source in data["paths"]:
             path = LearningPath.from_dict(path_data)
             paths[path.id] = path
@@ -126,6 +128,14 @@ class Catalog(NamedTuple):
             return self.paths[path_id]
         except KeyError:
             raise UsageError(f"Unknown path {path_id!r}; known paths: {', '.join(self.paths) or 'none'}.") from None
+
+
+def _trimmed(resource: Resource) -> list[Any]:
+    """The resource as a row, without trailing fields that hold their (scalar) default."""
+    row = list(resource)
+    while row[-1] in (None, False) and row[-1] is Resource._field_defaults.get(Resource._fields[len(row) - 1], ...):
+        row.pop()
+    return row
 
 
 def read_part(raw: Any, source: str) -> tuple[Part, list[Problem]]:

@@ -44,11 +44,17 @@ class Step(NamedTuple):
 
 
 def walk(catalog: Catalog, path: LearningPath, progress: Progress) -> list[Step]:
-    total, by_id, stage_of, status_of = len(path.steps), catalog.by_id, path.stage_of, progress.status_of
-    return [
-        Step(by_id[rid], position, total, stage_of(rid), status_of(rid, by_id[rid].replaces))
-        for position, rid in enumerate(path.steps, start=1)
-    ]
+    """Every step of `path` with its status. Runs on every command, over up to thousands of steps,
+    so the common case (a record under the resource's own id) is looked up inline."""
+    total, by_id, stage_of, records = len(path.steps), catalog.by_id, path.stage_of, progress.resources
+    steps = []
+    for position, rid in enumerate(path.steps, start=1):
+        resource = by_id[rid]
+        entry = records.get(rid)
+        if entry is None and resource.replaces:
+            entry = progress.entry_for(rid, resource.replaces)
+        steps.append(Step(resource, position, total, stage_of(rid), entry.status if entry else Status.TODO))
+    return steps
 
 
 def next_step(steps: list[Step], max_minutes: int | None = None) -> Step | None:
