@@ -6,7 +6,7 @@ import re
 import pytest
 from rich.console import Console
 
-from mlops_path.cli import render
+from mlops_path.cli import output, views
 
 
 @pytest.fixture
@@ -16,8 +16,8 @@ def terminal(monkeypatch):
 
     def at(width: int):
         buffer = io.StringIO()
-        monkeypatch.setattr(render, "use_rich", lambda: True)
-        monkeypatch.setattr(render, "console", lambda stderr=False: Console(file=buffer, width=width, color_system=None))
+        monkeypatch.setattr(output, "use_rich", lambda: True)
+        monkeypatch.setattr(output, "console", lambda stderr=False: Console(file=buffer, width=width, color_system=None))
         screens[width] = buffer
         return buffer
 
@@ -47,7 +47,7 @@ def test_rich_list_groups_steps_under_their_stage(cli, terminal):
 
 
 def test_wide_terminals_give_kind_and_topics_their_own_columns(cli, terminal):
-    screen = terminal(render.WIDE)
+    screen = terminal(views.WIDE)
     cli("list", "--kind", "talk")
     first = screen.getvalue().splitlines()[1]
     assert "demystifying-mlops" in first and "talk" in first and "20 min" in first and "overview" in first
@@ -67,7 +67,7 @@ def test_piped_output_has_no_escape_codes(cli):
 
 @pytest.mark.parametrize(("no_color", "coloured"), [(None, True), ("1", False)])
 def test_no_color_is_honoured(cli, monkeypatch, no_color, coloured):
-    monkeypatch.setattr(render, "use_rich", lambda: True)
+    monkeypatch.setattr(output, "use_rich", lambda: True)
     monkeypatch.setenv("FORCE_COLOR", "1")
     monkeypatch.setenv("TERM", "xterm-256color")
     if no_color:

@@ -57,14 +57,15 @@ def test_concurrent_writers_and_readers_all_land(tmp_path, round_):
 CRASHING_WRITER = textwrap.dedent(
     """
     import sys
-    from mlops_path.core import api
+    from mlops_path.core.api import Learner
     from mlops_path.core.progress import Status
     ids = sys.argv[1:]
+    learner = Learner()
     print("ready", flush=True)
     i = 0
     while True:
         status = Status.DONE if (i // len(ids)) % 2 == 0 else Status.TODO
-        api.set_status([ids[i % len(ids)]], status)
+        learner.set_status([ids[i % len(ids)]], status)
         print(i, flush=True)
         i += 1
     """
@@ -80,13 +81,18 @@ def test_a_writer_killed_at_random_moments_never_loses_an_acknowledged_change(tm
     home = tmp_path / "home"
     env = env_for(home, MLOPS_PATH_LOCK_TIMEOUT="2")
     rng = random.Random(20261127)
+    acknowledged = 0
     for round_ in range(CRASH_ROUNDS):
-        writer = subprocess.Popen([sys.executable, "-c", CRASHING_WRITER, *IDS], env=env, stdout=subprocess.PIPE, text=True)
+        writer = subprocess.Popen(
+            [sys.executable, "-c", CRASHING_WRITER, *IDS], env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True
+        )
         assert writer.stdout.readline() == "ready\n"
         time.sleep(rng.uniform(0.0, 0.4))
         writer.send_signal(signal.SIGKILL)
-        out, _ = writer.communicate()
+        out, err = writer.communicate()
+        assert writer.returncode == -signal.SIGKILL, err  # it was writing until killed, not dead of its own
         acked = [int(line) for line in out.split("\n")[:-1]]  # a line without its newline was not acknowledged
+        acknowledged += len(acked)
         last = acked[-1] if acked else -1
         # Each round starts where the last one ended, so count the ops by their effect instead.
         progress = read_progress(home / "progress.json")  # always parses
@@ -99,6 +105,7 @@ def test_a_writer_killed_at_random_moments_never_loses_an_acknowledged_change(tm
         assert temp_files(home) == []  # the next writer cleaned up
         # Bring the file back to a known state for the next round: everything todo.
         subprocess.run([installed_script(), "reset", "--all", "--yes"], env=env, capture_output=True, timeout=30).check_returncode()
+    assert acknowledged > 10 * CRASH_ROUNDS  # the writer really was mid-stream when it was killed
 
 
 # --- faults: full disk, read-only filesystem, unwritable folder -------------------------------

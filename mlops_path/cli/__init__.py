@@ -1,1 +1,2 @@
-"""The command line: parsing in `app`, every byte of output in `render`."""
+"""The command line: `app` parses and dispatches to `learn`, `record` and `catalogs`;
+every byte of output comes from `output` (primitives), `views` and `messages`."""

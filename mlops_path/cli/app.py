@@ -16,7 +16,7 @@ import typer
 from typer.core import TyperGroup
 
 from mlops_path import __version__
-from mlops_path.cli import learn, record, render
+from mlops_path.cli import learn, output, record
 from mlops_path.cli.catalogs import catalog_app
 from mlops_path.cli.completion import complete_paths
 from mlops_path.cli.shared import use_learner
@@ -31,7 +31,7 @@ class _Group(TyperGroup):
         try:
             return super().invoke(ctx)
         except MlopsPathError as exc:
-            render.error(str(exc))
+            output.error(str(exc))
             raise typer.Exit(exc.exit_code) from None
 
 
@@ -64,7 +64,7 @@ def _root(
     version: Annotated[bool | None, typer.Option("--version", callback=_version, is_eager=True, help="Print the version and exit.")] = None,
 ) -> None:
     """A learning path for MLOps: what to read or watch next, and a record of what you finished."""
-    use_learner(Learner(catalog or [], path, warn=render.warning))
+    use_learner(Learner(catalog or [], path, warn=output.warning))
 
 
 COMMANDS = {
@@ -109,7 +109,7 @@ def main() -> None:
     except Exception as exc:  # a bug; say so in one sentence
         if os.environ.get("MLOPS_PATH_DEBUG"):
             raise
-        render.error(
+        output.error(
             f"mlops-path hit an unexpected problem ({type(exc).__name__}: {exc}); "
             "please report it, with the output of MLOPS_PATH_DEBUG=1 mlops-path ..."
         )

@@ -7,7 +7,7 @@ from typing import Annotated
 
 import typer
 
-from mlops_path.cli import render
+from mlops_path.cli import output, views
 from mlops_path.core.catalog import json_schema
 from mlops_path.core.checks import check_files
 
@@ -29,7 +29,7 @@ def check(files: Annotated[list[Path], typer.Argument(metavar="FILE", help="Cata
     Example: mlops-path catalog check my-course.toml
     """
     problems = check_files(files)
-    render.check_report(files, problems)
+    views.check_report(files, problems)
     if problems:
         raise typer.Exit(1)
 
@@ -40,4 +40,4 @@ def schema() -> None:
 
     Example: mlops-path catalog schema > catalog.schema.json
     """
-    render.print_json(json_schema())
+    output.print_json(json_schema())

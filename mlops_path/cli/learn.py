@@ -8,7 +8,7 @@ from typing import Annotated
 
 import typer
 
-from mlops_path.cli import render
+from mlops_path.cli import messages, views
 from mlops_path.cli.completion import complete_ids, complete_kinds, complete_paths, complete_statuses
 from mlops_path.cli.shared import IdArgument, JsonOption, TopicOption, learner
 from mlops_path.core.errors import UsageError
@@ -32,9 +32,9 @@ def next_(
     steps = filter_steps(learner().steps(), topic=topic)
     step = next_step(steps, max_minutes=minutes)
     if step is None and minutes is not None and not as_json:
-        render.nothing_fits(minutes, shortest_open(steps))
+        messages.nothing_fits(minutes, shortest_open(steps))
         return
-    render.next_step(step, as_json)
+    views.next_step(step, as_json)
 
 
 def list_(
@@ -52,7 +52,7 @@ def list_(
 
     Example: mlops-path list --topic monitoring
     """
-    render.step_list(filter_steps(learner().steps(), topic, kind, status), as_json)
+    views.step_list(filter_steps(learner().steps(), topic, kind, status), as_json)
 
 
 def show(resource_id: IdArgument, as_json: JsonOption = False) -> None:
@@ -63,7 +63,7 @@ def show(resource_id: IdArgument, as_json: JsonOption = False) -> None:
     Example: mlops-path show ml-test-score
     """
     step, entry = learner().resource(resource_id)
-    render.show(step, entry, as_json)
+    views.show(step, entry, as_json)
 
 
 def open_(
@@ -84,7 +84,7 @@ def open_(
             raise UsageError("Every step is done; give an id to open one.")
         resource_id = step.id
     url = learner().resource(resource_id)[0].resource.url
-    render.opened(url, _open_in_browser(url))
+    messages.opened(url, _open_in_browser(url))
 
 
 def _open_in_browser(url: str) -> bool:
@@ -104,7 +104,7 @@ def progress(as_json: JsonOption = False) -> None:
 
     Example: mlops-path progress
     """
-    render.summary(learner().summary(), as_json)
+    views.summary(learner().summary(), as_json)
 
 
 def topics(as_json: JsonOption = False) -> None:
@@ -112,7 +112,7 @@ def topics(as_json: JsonOption = False) -> None:
 
     Example: mlops-path topics
     """
-    render.topics(topic_counts(learner().steps()), as_json)
+    views.topics(topic_counts(learner().steps()), as_json)
 
 
 def paths(as_json: JsonOption = False) -> None:
@@ -120,7 +120,7 @@ def paths(as_json: JsonOption = False) -> None:
 
     Example: mlops-path paths
     """
-    render.paths(learner().paths(), as_json)
+    views.paths(learner().paths(), as_json)
 
 
 def use(
@@ -134,7 +134,7 @@ def use(
 
     Example: mlops-path use mlops
     """
-    render.using(learner().use(path_id))
+    messages.using(learner().use(path_id))
 
 
 def plan(
@@ -157,7 +157,7 @@ def plan(
     """
     first_day = _parse_date(start) if start else date.today()
     study_plan = learner().plan(round(hours_per_week * 60), first_day, ics)
-    render.plan(study_plan, hours_per_week, as_json)
+    views.plan(study_plan, hours_per_week, as_json)
 
 
 def _parse_date(text: str) -> date:

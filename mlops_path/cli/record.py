@@ -8,7 +8,7 @@ from typing import Annotated
 
 import typer
 
-from mlops_path.cli import render
+from mlops_path.cli import messages, output, views
 from mlops_path.cli.completion import complete_ids
 from mlops_path.cli.shared import IdArgument, IdsArgument, JsonOption, learner
 from mlops_path.core import api, home
@@ -19,7 +19,7 @@ from mlops_path.core.progress import Status
 
 def _set(ids: list[str], status: Status) -> None:
     changed = learner().set_status(ids, status)
-    render.marked(changed, ids, status, next_step(learner().steps()))
+    messages.marked(changed, ids, status, next_step(learner().steps()))
 
 
 def done(ids: IdsArgument) -> None:
@@ -72,7 +72,7 @@ def reset(
         return
     if not yes:
         typer.confirm("Clear all your progress, statuses and notes? (`mlops-path undo` takes it back)", abort=True, err=True)
-    render.cleared(learner().clear_all())
+    messages.cleared(learner().clear_all())
 
 
 def note(resource_id: IdArgument, text: Annotated[str, typer.Argument(help="The note; quote it.", show_default=False)]) -> None:
@@ -82,7 +82,7 @@ def note(resource_id: IdArgument, text: Annotated[str, typer.Argument(help="The 
 
     Example: mlops-path note dmls-ch08 "Re-read the part on covariate shift"
     """
-    render.noted(resource_id, learner().note(resource_id, text))
+    messages.noted(resource_id, learner().note(resource_id, text))
 
 
 def undo() -> None:
@@ -92,7 +92,7 @@ def undo() -> None:
 
     Example: mlops-path undo
     """
-    render.undone(learner().undo())
+    messages.undone(learner().undo())
 
 
 def history(as_json: JsonOption = False) -> None:
@@ -100,7 +100,7 @@ def history(as_json: JsonOption = False) -> None:
 
     Example: mlops-path history
     """
-    render.history(learner().history(), as_json)
+    views.history(learner().history(), as_json)
 
 
 def export(
@@ -117,7 +117,7 @@ def export(
     """
     if format_ not in ("json", "markdown"):
         raise UsageError(f"--format is json or markdown, not {format_!r}.")
-    render.raw(learner().export(format_))
+    output.raw(learner().export(format_))
 
 
 def import_(
@@ -129,7 +129,7 @@ def import_(
 
     Example: mlops-path import progress-export.json
     """
-    render.imported(learner().import_export(file))
+    messages.imported(learner().import_export(file))
 
 
 def doctor(
@@ -143,9 +143,9 @@ def doctor(
     """
     health = api.check_health()
     if repair and health.problem:
-        render.repaired(api.repair())
+        messages.repaired(api.repair())
         health = api.check_health()
-    render.health(health)
+    views.health(health)
     if health.problem:
         raise typer.Exit(1)
 
@@ -157,4 +157,4 @@ def where(
 
     Example: mlops-path where
     """
-    render.lines([str(home.catalogs_dir() if catalogs else home.progress_file())])
+    output.lines([str(home.catalogs_dir() if catalogs else home.progress_file())])

@@ -1,63 +1,23 @@
-"""All output lives here. Rich when a person is looking, plain stable text when piped, JSON on request.
-
-rich is imported only when stdout is a terminal, so scripts and shell prompts don't pay for it.
-"""
+"""How steps, progress and plans look: a panel or table in a terminal, stable lines when piped,
+the documented JSON with --json."""
 
 from __future__ import annotations
 
-import json
-import os
-import sys
-from collections.abc import Iterable
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
+from mlops_path.cli import output
 from mlops_path.core.progress import Status
 
 if TYPE_CHECKING:
-    from datetime import datetime
-
     from mlops_path.core.api import Health, PathOverview, StudyPlan
-    from mlops_path.core.catalog import LearningPath
     from mlops_path.core.path import Step
-    from mlops_path.core.progress import Change, Entry, Note
-    from mlops_path.core.store import Repair
+    from mlops_path.core.progress import Change, Entry
     from mlops_path.core.summary import Summary
 
+
 MARKS = {Status.TODO: "[ ]", Status.IN_PROGRESS: "[~]", Status.DONE: "[x]", Status.SKIPPED: "[-]"}
-PANEL_WIDTH = 100  # wider lines are hard to read
+
 STYLES = {Status.TODO: "", Status.IN_PROGRESS: "bold yellow", Status.DONE: "green", Status.SKIPPED: "dim"}
-
-
-def use_rich() -> bool:
-    if os.environ.get("MLOPS_PATH_PLAIN"):
-        return False
-    return sys.stdout.isatty()
-
-
-def console(stderr: bool = False) -> Any:
-    from rich.console import Console
-
-    return Console(stderr=stderr, highlight=False)
-
-
-def print_json(data: Any) -> None:
-    sys.stdout.write(json.dumps(data, indent=2, ensure_ascii=False) + "\n")
-
-
-def lines(text_lines: Iterable[str]) -> None:
-    sys.stdout.write("".join(line + "\n" for line in text_lines))
-
-
-def say(messages: Iterable[str]) -> None:
-    """Sentences for a person: wrapped at word boundaries in a terminal, plain lines when piped."""
-    if not use_rich():
-        lines(messages)
-        return
-    from rich.text import Text
-
-    out = console()
-    for message in messages:
-        out.print(Text(message), overflow="fold")
 
 
 def describe(step: Step) -> str:
@@ -117,8 +77,8 @@ def _detail_panel(title: str, heading: str, rows: list[tuple[str, str]], footer:
     if footer:
         body.add_row("")
         body.add_row(Text(footer, style="green"))
-    out = console()
-    out.print(Panel(body, title=title, title_align="left", border_style="cyan", width=min(out.width, PANEL_WIDTH)))
+    out = output.console()
+    out.print(Panel(body, title=title, title_align="left", border_style="cyan", width=min(out.width, output.PANEL_WIDTH)))
 
 
 def _plain_details(heading: str, rows: list[tuple[str, str]], footer: str | None) -> None:
@@ -126,18 +86,18 @@ def _plain_details(heading: str, rows: list[tuple[str, str]], footer: str | None
     out = [heading] + [f"  {label + ':':<{width}} {value}" for label, value in rows]
     if footer:
         out.append(footer)
-    lines(out)
+    output.lines(out)
 
 
 def next_step(step: Step | None, as_json: bool) -> None:
     if as_json:
-        print_json(step.to_json() if step else None)
+        output.print_json(step.to_json() if step else None)
         return
     if step is None:
-        say(["You have finished every step of this path. Well done!"])
+        output.say(["You have finished every step of this path. Well done!"])
         return
     footer = f"Done? mlops-path done {step.id}"
-    if use_rich():
+    if output.use_rich():
         _detail_panel("Next", step.resource.title, detail_rows(step), footer)
     else:
         _plain_details(f"Next: {step.resource.title}", detail_rows(step), footer)
@@ -146,7 +106,7 @@ def next_step(step: Step | None, as_json: bool) -> None:
 def show(step: Step, entry: Entry | None, as_json: bool) -> None:
     notes = entry.notes if entry else []
     if as_json:
-        print_json(
+        output.print_json(
             step.to_json()
             | {
                 "done_at": entry.done_at.isoformat() if entry and entry.done_at else None,
@@ -154,39 +114,18 @@ def show(step: Step, entry: Entry | None, as_json: bool) -> None:
             }
         )
         return
-    status = step.status.value + (f" on {_when(entry.done_at)}" if entry and entry.done_at else "")
+    status = step.status.value + (f" on {output.stamp(entry.done_at)}" if entry and entry.done_at else "")
     rows = detail_rows(step) + [("status", status)]
-    rows += [("note", f"{_when(n.at)}: {n.text}") for n in notes]
-    if use_rich():
+    rows += [("note", f"{output.stamp(n.at)}: {n.text}") for n in notes]
+    if output.use_rich():
         _detail_panel(step.id, step.resource.title, rows, None)
     else:
         _plain_details(step.resource.title, rows, None)
 
 
-def nothing_fits(minutes: int, shortest: Step | None) -> None:
-    if shortest is None:
-        say(["No open step left on this path."])
-    else:
-        say([f"No open step fits in {minutes} min; the shortest is {shortest.id}, "
-               f"{shortest.resource.title} ({shortest.resource.minutes} min)."])  # fmt: skip
-
-
-def noted(resource_id: str, note: Note) -> None:
-    say([f"Noted on {resource_id} at {_when(note.at)}."])
-
-
-def opened(url: str, started: bool) -> None:
-    say([f"Opening {url}" if started else f"No browser could be started; the link is {url}"])
-
-
-def bar(percent: int, width: int, full: str = "#", empty: str = "-") -> str:
-    filled = round(width * percent / 100)
-    return full * filled + empty * (width - filled)
-
-
 def summary(s: Summary, as_json: bool) -> None:
     if as_json:
-        print_json(
+        output.print_json(
             {
                 "done": s.done,
                 "total": s.total,
@@ -216,21 +155,21 @@ def summary(s: Summary, as_json: bool) -> None:
     ]
     head += [f"In progress: {step.id} ({step.resource.title})" for step in s.in_progress]
     if s.last_finished:
-        head.append(f"Last finished: {s.last_finished[0].id} on {_when(s.last_finished[1])}")
+        head.append(f"Last finished: {s.last_finished[0].id} on {output.stamp(s.last_finished[1])}")
     if s.orphans:
         head.append(
             f"Kept: {s.orphans} record{'s' * (s.orphans != 1)} for resources no catalog defines now (they come back if the catalog does)."
         )
-    if not use_rich():
-        lines([f"[{bar(s.percent, 30)}] {s.percent}%", *head, "", "Stages:"]
+    if not output.use_rich():
+        output.lines([f"[{output.bar(s.percent, 30)}] {s.percent}%", *head, "", "Stages:"]
               + [f"  {t.done}/{t.total}  {t.name}" for t in s.stages]
               + ["", "Topics:"] + [f"  {t.done}/{t.total}  {t.name}" for t in s.topics])  # fmt: skip
         return
     from rich.table import Table
     from rich.text import Text
 
-    out = console()
-    out.print(Text(bar(s.percent, max(10, min(40, out.width - 6)), "█", "░"), style="green").append(f" {s.percent}%", style="bold"))
+    out = output.console()
+    out.print(Text(output.bar(s.percent, max(10, min(40, out.width - 6)), "█", "░"), style="green").append(f" {s.percent}%", style="bold"))
     for line in head:
         out.print(line)
     for title, tallies in (("Stages", s.stages), ("Topics", s.topics)):
@@ -242,7 +181,7 @@ def summary(s: Summary, as_json: bool) -> None:
         table.add_column(overflow="fold")
         for t in tallies:
             table.add_row(
-                f"{t.done}/{t.total}", bar(100 * t.done // t.total, 8, "█", "░"), t.name, style="green" if t.done == t.total else ""
+                f"{t.done}/{t.total}", output.bar(100 * t.done // t.total, 8, "█", "░"), t.name, style="green" if t.done == t.total else ""
             )
         out.print()
         out.print(table)
@@ -250,14 +189,14 @@ def summary(s: Summary, as_json: bool) -> None:
 
 def step_list(steps: list[Step], as_json: bool) -> None:
     if as_json:
-        print_json([step.to_json() for step in steps])
+        output.print_json([step.to_json() for step in steps])
         return
     if not steps:
-        say(["No steps match."])
+        output.say(["No steps match."])
         return
-    if not use_rich():
+    if not output.use_rich():
         width = max(len(s.id) for s in steps)
-        lines(
+        output.lines(
             f"{MARKS[s.status]} {s.position:>2}  {s.id:<{width}}  {s.resource.title}  "
             f"({s.resource.kind}, {s.resource.minutes} min; {', '.join(s.resource.topics)})"
             for s in steps
@@ -274,7 +213,7 @@ def _rich_step_list(steps: list[Step]) -> None:
     from rich.table import Table
     from rich.text import Text
 
-    out = console()
+    out = output.console()
     wide = out.width >= WIDE
     id_width = max(len(s.id) for s in steps)
     position_width = len(str(steps[-1].total))
@@ -318,11 +257,11 @@ def _rich_step_list(steps: list[Step]) -> None:
 
 def topics(counts: list[tuple[str, int, int]], as_json: bool) -> None:
     if as_json:
-        print_json([{"topic": t, "steps": n, "done": d} for t, n, d in counts])
+        output.print_json([{"topic": t, "steps": n, "done": d} for t, n, d in counts])
         return
-    if not use_rich():
+    if not output.use_rich():
         width = max(len(t) for t, _, _ in counts)
-        lines(f"{t:<{width}}  {d}/{n} done" for t, n, d in counts)
+        output.lines(f"{t:<{width}}  {d}/{n} done" for t, n, d in counts)
         return
     from rich.table import Table
 
@@ -332,42 +271,13 @@ def topics(counts: list[tuple[str, int, int]], as_json: bool) -> None:
     table.add_column("done", justify="right")
     for t, n, d in counts:
         table.add_row(t, str(n), str(d), style="green" if d == n else "")
-    console().print(table)
-
-
-def marked(changed: list[str], asked: list[str], status: Status, following: Step | None) -> None:
-    unchanged = [i for i in dict.fromkeys(asked) if i not in changed]
-    out = []
-    if changed:
-        out.append(f"Marked {status.value}: {', '.join(changed)}")
-    if unchanged:
-        out.append(f"Already {status.value}: {', '.join(unchanged)}")
-    if following:
-        out.append(f"Next: {following.resource.title} (mlops-path next)")
-    elif status is Status.DONE:
-        out.append("That was the last step of this path. Well done!")
-    say(out)
-
-
-def _when(at: datetime) -> str:
-    return at.strftime("%Y-%m-%d %H:%M UTC")
-
-
-def _ids(ids: list[str], most: int = 4) -> str:
-    return ", ".join(ids) if len(ids) <= most else f"{', '.join(ids[:most])} and {len(ids) - most} more"
-
-
-def undone(change: Change | None) -> None:
-    if change is None:
-        say(["Nothing to undo."])
-    else:
-        say([f"Undid `{change.action}` of {_when(change.at)}: {_ids(change.ids)}"])
+    output.console().print(table)
 
 
 def history(changes: list[Change], as_json: bool) -> None:
     newest_first = list(reversed(changes))
     if as_json:
-        print_json(
+        output.print_json(
             [
                 {
                     "at": c.at.isoformat(),
@@ -380,11 +290,12 @@ def history(changes: list[Change], as_json: bool) -> None:
         )
         return
     if not changes:
-        say(["No changes yet."])
+        output.say(["No changes yet."])
         return
-    if not use_rich():
-        lines(
-            f"{_when(c.at)}  {c.action:<11}  {_ids(c.ids)}" + (f"  (undone {_when(c.undone_at)})" if c.undone_at else "")
+    if not output.use_rich():
+        output.lines(
+            f"{output.stamp(c.at)}  {c.action:<11}  {output.id_list(c.ids)}"
+            + (f"  (undone {output.stamp(c.undone_at)})" if c.undone_at else "")
             for c in newest_first
         )
         return
@@ -395,19 +306,9 @@ def history(changes: list[Change], as_json: bool) -> None:
     table.add_column("change", style="cyan", no_wrap=True)
     table.add_column("ids", overflow="fold", ratio=1)
     for c in newest_first:
-        ids = _ids(c.ids) + (f" (undone {_when(c.undone_at)})" if c.undone_at else "")
+        ids = output.id_list(c.ids) + (f" (undone {output.stamp(c.undone_at)})" if c.undone_at else "")
         table.add_row(c.at.strftime("%Y-%m-%d %H:%M"), c.action, ids, style="dim" if c.undone_at else "")
-    console().print(table)
-
-
-def cleared(ids: list[str]) -> None:
-    say([f"Cleared the progress of {len(ids)} resource{'s' * (len(ids) != 1)}; `mlops-path undo` takes it back."])
-
-
-def repaired(result: Repair) -> None:
-    if result.set_aside:
-        restored = f"restored the backup {result.restored_from}" if result.restored_from else "started afresh (no sound backup)"
-        say([f"Set the broken file aside as {result.set_aside} and {restored}."])
+    output.console().print(table)
 
 
 def health(h: Health) -> None:
@@ -416,31 +317,12 @@ def health(h: Health) -> None:
     else:
         state = "ok" if h.exists else "none yet (nothing recorded)"
     backup = "none" if not h.backup.exists() else ("ok" if not h.backup_problem else f"unusable: it {h.backup_problem}")
-    say([f"Progress file: {h.file} ({state}).", f"Backup: {h.backup} ({backup})."])
-
-
-def warning(message: str) -> None:
-    sys.stderr.write(f"Warning: {message}\n")
-
-
-def raw(text: str) -> None:
-    sys.stdout.write(text)
-
-
-def imported(ids: list[str]) -> None:
-    if ids:
-        say([f"Imported changes to {len(ids)} resource{'s' * (len(ids) != 1)}: {_ids(ids)}; `mlops-path undo` takes them back."])
-    else:
-        say(["Nothing new to import: your progress already holds everything in that export."])
-
-
-def using(path: LearningPath) -> None:
-    say([f"Now walking {path.title!r} ({path.id}); `mlops-path next` shows where you are."])
+    output.say([f"Progress file: {h.file} ({state}).", f"Backup: {h.backup} ({backup})."])
 
 
 def paths(overviews: list[PathOverview], as_json: bool) -> None:
     if as_json:
-        print_json(
+        output.print_json(
             [
                 {
                     "id": o.path.id,
@@ -456,7 +338,7 @@ def paths(overviews: list[PathOverview], as_json: bool) -> None:
         )
         return
     width = max(len(o.path.id) for o in overviews)
-    say(
+    output.say(
         f"{'*' if o.current else ' '} {o.path.id:<{width}}  {o.summary.done:>3}/{o.summary.total:<3} "
         f"{o.summary.percent:>3}%  {o.path.title}"
         for o in overviews
@@ -465,7 +347,7 @@ def paths(overviews: list[PathOverview], as_json: bool) -> None:
 
 def plan(study: StudyPlan, hours_per_week: float, as_json: bool) -> None:
     if as_json:
-        print_json(
+        output.print_json(
             {
                 "path": study.path.id,
                 "hours_per_week": hours_per_week,
@@ -483,7 +365,7 @@ def plan(study: StudyPlan, hours_per_week: float, as_json: bool) -> None:
         )
         return
     if not study.weeks:
-        say(["Nothing left to plan: every step of this path is done or skipped."])
+        output.say(["Nothing left to plan: every step of this path is done or skipped."])
         return
     out = [f"{len(study.weeks)} week{'s' * (len(study.weeks) != 1)} at {hours_per_week:g} h a week for {study.path.title!r}:"]
     for w in study.weeks:
@@ -491,24 +373,13 @@ def plan(study: StudyPlan, hours_per_week: float, as_json: bool) -> None:
         out += [f"  {s.id}  {s.resource.title} ({s.resource.minutes} min)" for s in w.steps]
     if study.ics:
         out += ["", f"Wrote {study.ics}: one calendar event a week."]
-    say(out)
+    output.say(out)
 
 
 def check_report(files: list, problems: list) -> None:
     if not problems:
-        say([f"{f}: ok" for f in files])
+        output.say([f"{f}: ok" for f in files])
         return
-    lines(str(p) for p in problems)
+    output.lines(str(p) for p in problems)
     sources = {p.source for p in problems}
-    say([f"{len(problems)} problem{'s' * (len(problems) != 1)} in {len(sources)} file{'s' * (len(sources) != 1)}."])
-
-
-def error(message: str) -> None:
-    """One sentence on stderr; wrapped at word boundaries only when a person is reading it."""
-    text = f"Error: {message}"
-    if sys.stderr.isatty():
-        import shutil
-        import textwrap
-
-        text = textwrap.fill(text, shutil.get_terminal_size().columns, break_on_hyphens=False, break_long_words=True)
-    sys.stderr.write(text + "\n")
+    output.say([f"{len(problems)} problem{'s' * (len(problems) != 1)} in {len(sources)} file{'s' * (len(sources) != 1)}."])

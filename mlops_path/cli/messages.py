@@ -1,0 +1,74 @@
+"""The one- or two-line answers of the commands that change something."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from mlops_path.cli import output
+from mlops_path.core.progress import Status
+
+if TYPE_CHECKING:
+    from mlops_path.core.catalog import LearningPath
+    from mlops_path.core.path import Step
+    from mlops_path.core.progress import Change, Note
+    from mlops_path.core.store import Repair
+
+
+def marked(changed: list[str], asked: list[str], status: Status, following: Step | None) -> None:
+    unchanged = [i for i in dict.fromkeys(asked) if i not in changed]
+    out = []
+    if changed:
+        out.append(f"Marked {status.value}: {', '.join(changed)}")
+    if unchanged:
+        out.append(f"Already {status.value}: {', '.join(unchanged)}")
+    if following:
+        out.append(f"Next: {following.resource.title} (mlops-path next)")
+    elif status is Status.DONE:
+        out.append("That was the last step of this path. Well done!")
+    output.say(out)
+
+
+def noted(resource_id: str, note: Note) -> None:
+    output.say([f"Noted on {resource_id} at {output.stamp(note.at)}."])
+
+
+def opened(url: str, started: bool) -> None:
+    output.say([f"Opening {url}" if started else f"No browser could be started; the link is {url}"])
+
+
+def nothing_fits(minutes: int, shortest: Step | None) -> None:
+    if shortest is None:
+        output.say(["No open step left on this path."])
+    else:
+        output.say([f"No open step fits in {minutes} min; the shortest is {shortest.id}, "
+               f"{shortest.resource.title} ({shortest.resource.minutes} min)."])  # fmt: skip
+
+
+def undone(change: Change | None) -> None:
+    if change is None:
+        output.say(["Nothing to undo."])
+    else:
+        output.say([f"Undid `{change.action}` of {output.stamp(change.at)}: {output.id_list(change.ids)}"])
+
+
+def cleared(ids: list[str]) -> None:
+    output.say([f"Cleared the progress of {len(ids)} resource{'s' * (len(ids) != 1)}; `mlops-path undo` takes it back."])
+
+
+def repaired(result: Repair) -> None:
+    if result.set_aside:
+        restored = f"restored the backup {result.restored_from}" if result.restored_from else "started afresh (no sound backup)"
+        output.say([f"Set the broken file aside as {result.set_aside} and {restored}."])
+
+
+def imported(ids: list[str]) -> None:
+    if ids:
+        output.say(
+            [f"Imported changes to {len(ids)} resource{'s' * (len(ids) != 1)}: {output.id_list(ids)}; `mlops-path undo` takes them back."]
+        )
+    else:
+        output.say(["Nothing new to import: your progress already holds everything in that export."])
+
+
+def using(path: LearningPath) -> None:
+    output.say([f"Now walking {path.title!r} ({path.id}); `mlops-path next` shows where you are."])
