@@ -25,8 +25,25 @@ def terminal(monkeypatch):
 
 
 @pytest.mark.parametrize("width", [40, 60, 80, 120, 160])
-@pytest.mark.parametrize("args", [["next"], ["list"], ["list", "--topic", "monitoring"], ["show", "ml-test-score"], ["topics"]])
+@pytest.mark.parametrize(
+    "args",
+    [
+        ["next"],
+        ["list"],
+        ["list", "--topic", "monitoring"],
+        ["show", "ml-test-score"],
+        ["topics"],
+        ["progress"],
+        ["paths"],
+        ["plan", "--hours-per-week", "2"],
+        ["history"],
+        ["doctor"],
+        ["done", "dmls-ch07"],
+    ],
+)
 def test_rich_output_fits_the_terminal(cli, terminal, width, args):
+    cli("done", "dmls-ch02")  # so that history and progress have something to show
+    cli("note", "dmls-ch02", "a note long enough to need wrapping at forty columns, and then some")
     screen = terminal(width)
     result = cli(*args)
     assert result.exit_code == 0

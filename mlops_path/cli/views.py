@@ -337,12 +337,26 @@ def paths(overviews: list[PathOverview], as_json: bool) -> None:
             ]
         )
         return
-    width = max(len(o.path.id) for o in overviews)
-    output.say(
-        f"{'*' if o.current else ' '} {o.path.id:<{width}}  {o.summary.done:>3}/{o.summary.total:<3} "
-        f"{o.summary.percent:>3}%  {o.path.title}"
-        for o in overviews
-    )
+    if not output.use_rich():
+        width = max(len(o.path.id) for o in overviews)
+        output.lines(
+            f"{'*' if o.current else ' '} {o.path.id:<{width}}  {o.summary.done:>3}/{o.summary.total:<3} "
+            f"{o.summary.percent:>3}%  {o.path.title}"
+            for o in overviews
+        )
+        return
+    from rich.table import Table
+
+    table = Table(box=None, pad_edge=False, header_style="bold", expand=True)
+    table.add_column("", no_wrap=True, width=1)
+    table.add_column("path", style="cyan", no_wrap=True)
+    table.add_column("done", justify="right", no_wrap=True)
+    table.add_column("title", ratio=1, overflow="fold")
+    for o in overviews:
+        table.add_row(
+            "*" if o.current else "", o.path.id, f"{o.summary.done}/{o.summary.total}", o.path.title, style="bold" if o.current else ""
+        )
+    output.console().print(table)
 
 
 def plan(study: StudyPlan, hours_per_week: float, as_json: bool) -> None:
@@ -367,13 +381,33 @@ def plan(study: StudyPlan, hours_per_week: float, as_json: bool) -> None:
     if not study.weeks:
         output.say(["Nothing left to plan: every step of this path is done or skipped."])
         return
-    out = [f"{len(study.weeks)} week{'s' * (len(study.weeks) != 1)} at {hours_per_week:g} h a week for {study.path.title!r}:"]
+    head = f"{len(study.weeks)} week{'s' * (len(study.weeks) != 1)} at {hours_per_week:g} h a week for {study.path.title!r}:"
+    tail = [f"Wrote {study.ics}: one calendar event a week."] if study.ics else []
+    if not output.use_rich():
+        out = [head]
+        for w in study.weeks:
+            out += ["", f"Week {w.number}, {w.start:%a %d %b} to {w.end:%a %d %b %Y}: {w.minutes} min"]
+            out += [f"  {s.id}  {s.resource.title} ({s.resource.minutes} min)" for s in w.steps]
+        output.lines(out + ([""] + tail if tail else []))
+        return
+    from rich.table import Table
+    from rich.text import Text
+
+    out = output.console()
+    out.print(Text(head, style="bold"))
     for w in study.weeks:
-        out += ["", f"Week {w.number}, {w.start:%a %d %b} to {w.end:%a %d %b %Y}: {w.minutes} min"]
-        out += [f"  {s.id}  {s.resource.title} ({s.resource.minutes} min)" for s in w.steps]
-    if study.ics:
-        out += ["", f"Wrote {study.ics}: one calendar event a week."]
-    output.say(out)
+        out.print()
+        out.print(Text(f"Week {w.number}: {w.start:%a %d %b} to {w.end:%a %d %b %Y}, {w.minutes} min", style="magenta"))
+        table = Table(box=None, pad_edge=False, show_header=False, expand=True)
+        table.add_column(style="cyan", overflow="fold", ratio=1)
+        table.add_column(overflow="fold", ratio=2)
+        table.add_column(justify="right", no_wrap=True)
+        for s in w.steps:
+            table.add_row(s.id, s.resource.title, f"{s.resource.minutes} min")
+        out.print(table)
+    if tail:
+        out.print()
+        output.say(tail)
 
 
 def check_report(files: list, problems: list) -> None:
