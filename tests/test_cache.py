@@ -91,15 +91,19 @@ def test_an_edited_progress_file_is_validated(monkeypatch, progress_file):
         store.read_progress(progress_file)
 
 
-def test_a_lying_cache_cannot_make_a_bad_file_pass(progress_file):
+def test_a_lying_cache_still_cannot_crash_a_command(cli, progress_file):
+    """A forged digest of a bad file skips validation, but the bad record is still refused cleanly."""
     from mlops_path.core import cache
 
-    bad = b'{"version": 2, "resources": {"a": {"status": 7, "updated": "yesterday"}}}'
+    bad = b'{"version": 2, "resources": {"dmls-ch02": {"status": 7, "updated": "yesterday"}}}'
     progress_file.parent.mkdir(parents=True)
     progress_file.write_bytes(bad)
     cache.save("validated", "progress", [cache.digest(bad)])
-    with pytest.raises(ProgressError, match="has a bad value"):
-        store.read_progress(progress_file)
+    for args in (["next"], ["show", "dmls-ch02"], ["done", "dmls-ch07"]):
+        result = cli(*args)
+        assert result.exit_code == 1, args
+        assert "has an unreadable record for 'dmls-ch02'" in result.stderr and result.stderr.count("\n") == 1
+    assert progress_file.read_bytes() == bad
 
 
 HEAVY = ["pydantic", "rich", "tomllib", "filelock", "platformdirs"]

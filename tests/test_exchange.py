@@ -6,7 +6,7 @@ from datetime import UTC, datetime
 import pytest
 
 from mlops_path.core.exchange import Export, merge
-from mlops_path.core.progress import Entry, Note, Progress, Status, undo
+from mlops_path.core.progress import Entry, Note, Progress, Records, Status, undo
 
 T1, T2, T3 = (datetime(2026, 1, d, tzinfo=UTC) for d in (1, 2, 3))
 
@@ -64,7 +64,7 @@ def entry(status, at, *notes):
 
 
 def test_merge_takes_the_later_change_and_joins_notes():
-    ours = Progress(resources={"a": entry(Status.DONE, T2, "mine"), "b": entry(Status.DONE, T1)})
+    ours = Progress(resources=Records({"a": entry(Status.DONE, T2, "mine"), "b": entry(Status.DONE, T1)}))
     theirs = Export(T3, {"a": entry(Status.SKIPPED, T1, "theirs"), "b": entry(Status.TODO, T3), "c": entry(Status.DONE, T1)})
     merged, changed = merge(ours, theirs, T3)
     assert changed == ["a", "b", "c"]

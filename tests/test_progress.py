@@ -226,3 +226,17 @@ def test_repair_leaves_a_sound_file_alone(tmp_path):
     update_progress(file, lambda p: mark(p, ["a"], Status.DONE, AT))
     before = file.read_bytes()
     assert repair(file).set_aside is None and file.read_bytes() == before
+
+
+def test_a_backup_that_is_already_the_file_leaves_no_temp_behind(tmp_path):
+    """A writer killed between keeping the backup and replacing the file leaves the two as links
+    to one file; rename() between two links of one file does nothing, so the next writer must
+    clean its staging link itself. (Found by the SIGKILL test.)"""
+    (tmp_path / "home").mkdir()
+    file = tmp_path / "home" / "progress.json"
+    update_progress(file, lambda p: mark(p, ["a"], Status.DONE, AT))
+    backup_file(file).unlink(missing_ok=True)
+    os.link(file, backup_file(file))
+    update_progress(file, lambda p: mark(p, ["b"], Status.DONE, AT))
+    assert sorted(p.name for p in file.parent.iterdir()) == ["progress.json", "progress.json.bak", "progress.json.lock"]
+    assert set(read_progress(backup_file(file)).resources) == {"a"}

@@ -69,6 +69,10 @@ def _keep_as(target: Path, backup: Path) -> None:
         atomic_write(backup, target.read_bytes())
         return
     os.replace(staging, backup)
+    # If the backup already was this file (a writer killed between keeping the backup and
+    # replacing the file leaves them as two links to one file), rename() does nothing and
+    # leaves the staging link behind: remove it.
+    remove_quietly(staging)
 
 
 def fsync_folder(folder: Path) -> None:

@@ -45,15 +45,15 @@ class Step(NamedTuple):
 
 def walk(catalog: Catalog, path: LearningPath, progress: Progress) -> list[Step]:
     """Every step of `path` with its status. Runs on every command, over up to thousands of steps,
-    so the common case (a record under the resource's own id) is looked up inline."""
+    so the common case (a record under the resource's own id, or none) is looked up inline."""
     total, by_id, stage_of, records = len(path.steps), catalog.by_id, path.stage_of, progress.resources
     steps = []
     for position, rid in enumerate(path.steps, start=1):
         resource = by_id[rid]
-        entry = records.get(rid)
-        if entry is None and resource.replaces:
-            entry = progress.entry_for(rid, resource.replaces)
-        steps.append(Step(resource, position, total, stage_of(rid), entry.status if entry else Status.TODO))
+        status = records.status(rid)
+        if status is None:
+            status = progress.status_of(rid, resource.replaces) if resource.replaces else Status.TODO
+        steps.append(Step(resource, position, total, stage_of(rid), status))
     return steps
 
 

@@ -11,7 +11,7 @@ written by a newer mlops-path survives a rewrite.
 from __future__ import annotations
 
 import json
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from datetime import UTC, datetime
 from enum import StrEnum
 from types import MappingProxyType
@@ -97,6 +97,69 @@ class Entry(NamedTuple):
         }
 
 
+class Records(Mapping[str, Entry]):
+    """The resources' records, by id. Read from a file, each record is parsed when first looked
+    at: a progress file can hold thousands, and most commands look at a few (`status` reads one
+    without parsing it at all). The file's data was validated (or written) by us; should a record
+    still prove unreadable, that is a `ProgressError` naming the file, never a crash."""
+
+    __slots__ = ("_parsed", "_raw", "_source")
+
+    def __init__(self, parsed: Mapping[str, Entry] = NOTHING, raw: Mapping[str, Any] | None = None, source: object = None):
+        self._parsed = dict(parsed)
+        self._raw = raw  # the file's data; when given, it names every id
+        self._source = source
+
+    def _ids(self) -> Mapping[str, Any]:
+        return self._parsed if self._raw is None else self._raw
+
+    def __getitem__(self, resource_id: str) -> Entry:
+        entry = self._parsed.get(resource_id)
+        if entry is None:
+            if self._raw is None or resource_id not in self._raw:
+                raise KeyError(resource_id)
+            entry = self._parsed[resource_id] = self._read(resource_id, Entry.from_dict)
+        return entry
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self._ids())
+
+    def __len__(self) -> int:
+        return len(self._ids())
+
+    def __contains__(self, resource_id: object) -> bool:
+        return resource_id in self._ids()
+
+    def __repr__(self) -> str:
+        return f"Records({dict(self.items())!r})"
+
+    def status(self, resource_id: str) -> Status | None:
+        entry = self._parsed.get(resource_id)
+        if entry is not None:
+            return entry.status
+        if self._raw is None or resource_id not in self._raw:
+            return None
+        return self._read(resource_id, lambda data: STATUS[data["status"]])
+
+    def _read(self, resource_id: str, parse: Callable[[Any], Any]) -> Any:
+        try:
+            return parse(self._raw[resource_id])
+        except (KeyError, TypeError, ValueError, AttributeError):
+            from mlops_path.core.errors import ProgressError
+
+            raise ProgressError(
+                f"The progress file {self._source} has an unreadable record for {resource_id!r}; run `mlops-path doctor`."
+            ) from None
+
+    def to_dict(self) -> dict[str, Any]:
+        if self._raw is None:
+            return {rid: entry.to_dict() for rid, entry in self._parsed.items()}
+        return {rid: self._parsed[rid].to_dict() if rid in self._parsed else self._raw[rid] for rid in self._raw}
+
+
+NO_RECORDS = Records()
+
+
 class Change(NamedTuple):
     """One change, with each touched resource's entry before it (None: it had none)."""
 
@@ -126,16 +189,16 @@ class Change(NamedTuple):
 
 class Progress(NamedTuple):
     version: int = SCHEMA_VERSION
-    resources: Mapping[str, Entry] = NOTHING
+    resources: Records = NO_RECORDS
     history: tuple[Change, ...] = ()
     default_path: str | None = None  # chosen with `mlops-path use`
     extra: Mapping[str, Any] = NOTHING
 
     @classmethod
-    def from_dict(cls, data: Mapping[str, Any]) -> Progress:
+    def from_dict(cls, data: Mapping[str, Any], source: object = None) -> Progress:
         return cls(
             data["version"],
-            {rid: Entry.from_dict(e) for rid, e in data.get("resources", {}).items()},
+            Records(raw=data.get("resources", {}), source=source),
             tuple(Change.from_dict(c) for c in data.get("history", ())),
             data.get("default_path"),
             _extra(data, PROGRESS_KEYS),
@@ -144,7 +207,7 @@ class Progress(NamedTuple):
     def to_dict(self) -> dict[str, Any]:
         return {
             "version": self.version,
-            "resources": {rid: e.to_dict() for rid, e in self.resources.items()},
+            "resources": self.resources.to_dict(),
             "history": [c.to_dict() for c in self.history],
             "default_path": self.default_path,
             **self.extra,
@@ -154,8 +217,11 @@ class Progress(NamedTuple):
         return json.dumps(self.to_dict(), indent=2, ensure_ascii=False) + "\n"
 
     def status_of(self, resource_id: str, replaces: Sequence[str] = ()) -> Status:
-        entry = self.entry_for(resource_id, replaces)
-        return entry.status if entry else Status.TODO
+        status = self.resources.status(resource_id)
+        if status is None:
+            entry = self.entry_for(resource_id, replaces) if replaces else None
+            status = entry.status if entry else Status.TODO
+        return status
 
     def entry_for(self, resource_id: str, replaces: Sequence[str] = ()) -> Entry | None:
         """The record under this id, else the latest one under an id it replaces."""
@@ -203,7 +269,7 @@ def apply(progress: Progress, action: str, new: Mapping[str, Entry | None], at: 
         else:
             entries[rid] = new[rid]
     change = Change(at, action, tuple(before), before)
-    return progress._replace(resources=entries, history=(*progress.history, change)), list(before)
+    return progress._replace(resources=Records(entries), history=(*progress.history, change)), list(before)
 
 
 ACTIONS = {Status.DONE: "done", Status.IN_PROGRESS: "start", Status.SKIPPED: "skip", Status.TODO: "reset"}
@@ -251,4 +317,4 @@ def undo(progress: Progress, at: datetime) -> tuple[Progress, Change | None]:
             entries[rid] = entry
     history = list(progress.history)
     history[index] = change._replace(undone_at=at)
-    return progress._replace(resources=entries, history=tuple(history)), change
+    return progress._replace(resources=Records(entries), history=tuple(history)), change

@@ -75,10 +75,10 @@ def parse_progress(data: bytes, file: Path) -> tuple[Progress, int]:
     raw = migrate(raw) if version < SCHEMA_VERSION else raw
     if cache.is_known_valid(data):
         try:
-            return Progress.from_dict(raw), version
+            return Progress.from_dict(raw, file), version
         except (KeyError, TypeError, ValueError, AttributeError):
             pass  # the cache was wrong: validate as if we had never seen the file
-    progress = Progress.from_dict(_validated(raw, version, file))
+    progress = Progress.from_dict(_validated(raw, version, file), file)
     cache.remember_valid(data)
     return progress, version
 
