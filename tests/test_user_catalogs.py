@@ -4,6 +4,7 @@ renamed ids and records for ids no catalog defines."""
 import json
 import re
 import tomllib
+import webbrowser
 from pathlib import Path
 
 import jsonschema
@@ -113,13 +114,16 @@ def test_a_path_with_an_unknown_step_is_left_out(cli, catalogs):
     assert [p["id"] for p in cli.json("paths")] == ["mlops", "good"]
 
 
-def test_a_chosen_path_that_disappears_falls_back_with_a_warning(cli, catalogs):
+def test_a_chosen_path_that_disappears_falls_back_with_a_warning(cli, catalogs, monkeypatch):
     mine = write(catalogs, "mine.toml", resource("x-talk") + path("mine", ["x-talk"]))
     cli("use", "mine")
     mine.unlink()
     result = cli("next", "--json")
     assert result.exit_code == 0 and json.loads(result.stdout)["id"] == "dmls-ch02"
-    assert "chosen with `mlops-path use` is in no catalog now" in result.stderr
+    assert result.stderr.count("chosen with `mlops-path use` is in no catalog now") == 1
+    monkeypatch.setattr(webbrowser, "open", lambda url: True)
+    opened = cli("open")  # walks the path twice, warns once
+    assert opened.exit_code == 0 and opened.stderr.count("chosen with `mlops-path use`") == 1
 
 
 def test_progress_under_a_replaced_id_shows_on_the_new_one(cli, catalogs, progress_file):

@@ -59,13 +59,18 @@ class Learner:
         self.catalog_files = list(catalog_files)
         self.path_id = path_id
         self.warn = warn
+        self._warned: set[str] = set()
+
+    def _warn_once(self, message: str) -> None:
+        if self.warn and message not in self._warned:
+            self._warned.add(message)
+            self.warn(message)
 
     @cached_property
     def catalog(self) -> Catalog:
         catalog = load_catalog(self.catalog_files)
         for warning in catalog.warnings:
-            if self.warn:
-                self.warn(warning)
+            self._warn_once(warning)
         return catalog
 
     @property
@@ -80,8 +85,7 @@ class Learner:
             return self.catalog.path(self.path_id)
         chosen = progress.default_path
         if chosen and chosen not in self.catalog.paths:
-            if self.warn:
-                self.warn(f"The path {chosen!r} chosen with `mlops-path use` is in no catalog now; showing {DEFAULT_PATH!r}.")
+            self._warn_once(f"The path {chosen!r} chosen with `mlops-path use` is in no catalog now; showing {DEFAULT_PATH!r}.")
             chosen = None
         return self.catalog.path(chosen or DEFAULT_PATH)
 
