@@ -1,6 +1,7 @@
 """undo, history, reset --all and doctor through the CLI; the lock as another process holds it."""
 
 import json
+import re
 import subprocess
 import sys
 
@@ -135,3 +136,12 @@ def test_a_progress_file_truncated_anywhere_is_refused_byte_for_byte(cli, progre
         assert progress_file.read_bytes() == whole[:cut]
         refused += 1
     assert refused > 100
+
+
+def test_every_json_time_is_iso_8601_utc_with_z(cli):
+    cli("done", "dmls-ch02")
+    cli("note", "dmls-ch02", "n")
+    item = cli.json("show", "dmls-ch02")
+    times = [item["done_at"], item["notes"][0]["at"], cli.json("history")[0]["at"], cli.json("progress")["last_finished"]["at"]]
+    times.append(json.loads(cli("export").stdout)["exported_at"])
+    assert all(re.fullmatch(r"\d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ", t) for t in times), times

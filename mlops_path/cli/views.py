@@ -6,7 +6,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 from mlops_path.cli import output
-from mlops_path.core.progress import Status
+from mlops_path.core.progress import Status, iso
 
 if TYPE_CHECKING:
     from mlops_path.core.api import Health, PathOverview, StudyPlan
@@ -109,8 +109,8 @@ def show(step: Step, entry: Entry | None, as_json: bool) -> None:
         output.print_json(
             step.to_json()
             | {
-                "done_at": entry.done_at.isoformat() if entry and entry.done_at else None,
-                "notes": [{"at": n.at.isoformat(), "text": n.text} for n in notes],
+                "done_at": iso(entry.done_at) if entry else None,
+                "notes": [{"at": iso(n.at), "text": n.text} for n in notes],
             }
         )
         return
@@ -139,7 +139,7 @@ def summary(s: Summary, as_json: bool) -> None:
                 "minutes_left": s.minutes_left,
                 "optional_minutes_left": s.optional_minutes_left,
                 "in_progress": [step.id for step in s.in_progress],
-                "last_finished": {"id": s.last_finished[0].id, "at": s.last_finished[1].isoformat()} if s.last_finished else None,
+                "last_finished": {"id": s.last_finished[0].id, "at": iso(s.last_finished[1])} if s.last_finished else None,
                 "orphans": s.orphans,
                 "stages": [{"stage": t.name, "steps": t.total, "done": t.done} for t in s.stages],
                 "topics": [{"topic": t.name, "steps": t.total, "done": t.done} for t in s.topics],
@@ -280,10 +280,10 @@ def history(changes: list[Change], as_json: bool) -> None:
         output.print_json(
             [
                 {
-                    "at": c.at.isoformat(),
+                    "at": iso(c.at),
                     "action": c.action,
                     "ids": c.ids,
-                    "undone_at": c.undone_at.isoformat() if c.undone_at else None,
+                    "undone_at": iso(c.undone_at),
                 }  # fmt: skip
                 for c in newest_first
             ]
@@ -313,10 +313,10 @@ def history(changes: list[Change], as_json: bool) -> None:
 
 def health(h: Health) -> None:
     if h.problem:
-        state = f"BROKEN: it {h.problem}; `mlops-path doctor --repair` sets it aside"
+        state = f"BROKEN: {h.problem}; `mlops-path doctor --repair` sets it aside"
     else:
         state = "ok" if h.exists else "none yet (nothing recorded)"
-    backup = "none" if not h.backup.exists() else ("ok" if not h.backup_problem else f"unusable: it {h.backup_problem}")
+    backup = "none" if not h.backup.exists() else ("ok" if not h.backup_problem else f"unusable: {h.backup_problem}")
     output.say([f"Progress file: {h.file} ({state}).", f"Backup: {h.backup} ({backup})."])
 
 

@@ -216,9 +216,9 @@ def _problem(file: Path) -> str | None:
     try:
         store.read_progress(file)
     except store.Unreadable as exc:
-        return exc.reason
+        return f"it {exc.reason}"
     except ProgressError as exc:
-        return str(exc)
+        return str(exc).rstrip(".")
     return None
 
 
