@@ -47,18 +47,31 @@ def test_editing_adding_or_removing_a_catalog_rebuilds(parses, home):
     assert load_catalog().paths["mine"].title == "Renamed"
     mine.unlink()
     assert "mine" not in load_catalog().paths
-    assert len(parses) == 6  # bundled; bundled + mine, twice; bundled again (the cache holds the last catalog)
+    assert len(parses) == 5  # bundled; bundled + mine, twice; bundled alone again comes from the cache
 
 
 @pytest.mark.parametrize("damage", [b"\x00garbage", b"[]", b'{"key": "x"}', "same-key-wrong-shape"])
 def test_a_damaged_cache_is_rebuilt_silently(parses, tmp_path, damage):
     expected = load_catalog()
-    cache_file = tmp_path / "cache" / "catalog.json"
+    (cache_file,) = (tmp_path / "cache").glob("catalog-*.json")
     if damage == "same-key-wrong-shape":
         saved = json.loads(cache_file.read_text())
         damage = json.dumps({"key": saved["key"], "value": {"fields": ["id"], "resources": 7}}).encode()
     cache_file.write_bytes(damage)
     assert load_catalog().by_id == expected.by_id and len(parses) == 2
+
+
+def test_the_cache_keeps_a_few_catalogs_and_drops_the_oldest(parses, tmp_path):
+    extra = [tmp_path / f"extra-{i}.toml" for i in range(6)]
+    for i, file in enumerate(extra):
+        file.write_text(f'[[paths]]\nid = "p{i}"\ntitle = "P{i}"\nsteps = ["dmls-ch02"]\n')
+    load_catalog([extra[0]])
+    load_catalog([extra[1]])
+    load_catalog([extra[0]])  # alternating sets of catalogs both come from the cache
+    assert len(parses) == 4
+    for file in extra[2:]:
+        load_catalog([file])
+    assert len(list((tmp_path / "cache").glob("catalog-*.json"))) == 4
 
 
 def test_an_unwritable_cache_only_costs_time(monkeypatch, tmp_path, parses):

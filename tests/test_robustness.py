@@ -82,9 +82,12 @@ def test_a_writer_killed_at_random_moments_never_loses_an_acknowledged_change(tm
     env = env_for(home, MLOPS_PATH_LOCK_TIMEOUT="2")
     rng = random.Random(20261127)
     rounds_with_writes = 0
+    # Build the catalog cache first, so the writer starts writing at once in every round (a cold
+    # cache costs a first write ~200 ms, longer than many of the random kill times below).
+    subprocess.run([installed_script(), "next"], env=env, capture_output=True, timeout=30).check_returncode()
     for round_ in range(CRASH_ROUNDS):
-        writer = subprocess.Popen(
-            [sys.executable, "-c", CRASHING_WRITER, *IDS], env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True
+        writer = subprocess.Popen(  # from tmp_path: the installed package, not the checkout's
+            [sys.executable, "-c", CRASHING_WRITER, *IDS], env=env, cwd=tmp_path, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True
         )
         assert writer.stdout.readline() == "ready\n"
         time.sleep(rng.uniform(0.0, 0.4))

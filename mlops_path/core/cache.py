@@ -16,6 +16,7 @@ from mlops_path.core import home
 from mlops_path.core.files import atomic_write
 
 KEEP_DIGESTS = 8
+KEEP_CATALOGS = 4  # several, so that commands alternating between sets of catalogs all hit
 
 
 def digest(*parts: bytes) -> str:
@@ -62,3 +63,18 @@ def remember_valid(data: bytes) -> None:
     current = digest(data)
     if current not in digests:
         save("validated", "progress", [*digests[-(KEEP_DIGESTS - 1) :], current])
+
+
+def load_catalog_data(key: str) -> Any | None:
+    return load(f"catalog-{key[:16]}", key)
+
+
+def save_catalog_data(key: str, value: Any) -> None:
+    """Save one linked catalog, keeping the few saved most recently."""
+    save(f"catalog-{key[:16]}", key, value)
+    try:
+        saved = sorted(home.cache_dir().glob("catalog-*.json"), key=lambda f: f.stat().st_mtime_ns, reverse=True)
+        for old in saved[KEEP_CATALOGS:]:
+            old.unlink(missing_ok=True)
+    except OSError:
+        pass

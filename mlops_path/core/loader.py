@@ -66,14 +66,14 @@ def load_catalog(extra_files: Iterable[Path] = (), include_user: bool = True) ->
     files = [bundled_catalog_file(), *(user_catalog_files() if include_user else []), *extra_files]
     sources = [(file, _read_bytes(file)) for file in files]
     key = cache.digest(*(part for file, data in sources for part in (str(file).encode(), _bytes_or_error(data))))
-    cached = cache.load("catalog", key)
+    cached = cache.load_catalog_data(key)
     if cached is not None:
         try:
             return Catalog.from_cache(cached)
         except (KeyError, TypeError, ValueError, IndexError, AttributeError):
             pass  # a damaged or outdated cache: rebuild it
     catalog = _build(sources)
-    cache.save("catalog", key, catalog.to_cache())
+    cache.save_catalog_data(key, catalog.to_cache())
     return catalog
 
 
