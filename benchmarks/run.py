@@ -6,8 +6,9 @@
 Run it with the interpreter of the environment mlops-path is installed in: the floor app
 (benchmarks/floor_app.py: one typer command, one small pydantic model, one line through rich)
 runs on the same interpreter and packages. Every round runs every case once, in a shuffled order,
-so a noisy neighbour slows all cases alike; the table reports each case's median wall time, its
-ratio to the floor's median in the same run, and its peak memory (max RSS). hyperfine is not used:
+so a noisy neighbour slows all cases alike; the table reports each case's median wall time, the
+median of its per-round ratios to the floor (each pair measured in the same round), and its peak
+memory (max RSS). hyperfine is not used:
 it times one command's batch after another, and interleaving is what makes ratios trustworthy on
 a shared machine. Timings are printed, never asserted: the targets are in the table for reading.
 """
@@ -144,7 +145,8 @@ def main() -> None:
     results = []
     median = {name: statistics.median(values) for name, values in times.items()}
     for name, _argv, _env, _tty, _prepare, target, baseline in cases:
-        ratio = median[name] / median[baseline] if baseline else None
+        # the median of per-round ratios: each pair ran in the same round, under the same load
+        ratio = statistics.median(a / b for a, b in zip(times[name], times[baseline], strict=True)) if baseline else None
         results.append({
             "case": name, "median_ms": round(median[name] * 1000, 1), "baseline": baseline,
             "ratio": round(ratio, 2) if ratio else None, "target": target,
