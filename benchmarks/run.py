@@ -25,6 +25,7 @@ import subprocess
 import sys
 import tempfile
 import time
+from collections.abc import Callable
 from pathlib import Path
 
 HERE = Path(__file__).resolve().parent
@@ -88,19 +89,24 @@ def main() -> None:
     home = make_home(root, "plain")
     env = base_env | {"MLOPS_PATH_HOME": str(home), "MLOPS_PATH_CACHE": str(home / "cache")}
     subprocess.run([SCRIPT, "done", "dmls-ch02", "dmls-ch07"], env=env, check=True, capture_output=True)
-    done_seed = root / "done-seed"
-    shutil.copytree(home, done_seed)
     big, big_ids = big_home(root, base_env)
     big_env = base_env | {"MLOPS_PATH_HOME": str(big), "MLOPS_PATH_CACHE": str(big / "cache")}
-    big_done_seed = root / "big-done-seed"
-    shutil.copytree(big, big_done_seed)
 
-    def fresh(seed: Path, target: Path):
+    def writable_copy(seed: Path) -> tuple[dict[str, str], Callable[[], None]]:
+        """A copy of a home for a case that writes, and a reset that restores it before each run,
+        so every run does the same work and the read-only cases never see its changes. Its cache
+        lives outside it, so resets keep the cache warm as a user's would be."""
+        copy = root / f"{seed.name}-written"
+
         def reset() -> None:
-            shutil.rmtree(target)
-            shutil.copytree(seed, target)
+            shutil.rmtree(copy, ignore_errors=True)
+            shutil.copytree(seed, copy)
 
-        return reset
+        reset()
+        return base_env | {"MLOPS_PATH_HOME": str(copy), "MLOPS_PATH_CACHE": str(root / f"{seed.name}-written-cache")}, reset
+
+    done_env, done_reset = writable_copy(home)
+    big_done_env, big_done_reset = writable_copy(big)
 
     # (name, argv, env, tty, prepare-before-each-run (untimed), target ratio, compared with)
     cases = [
@@ -112,13 +118,13 @@ def main() -> None:
         ("list", [SCRIPT, "list"], env, False, None, 0.9, "floor"),
         ("list --json", [SCRIPT, "list", "--json"], env, False, None, 0.9, "floor"),
         ("progress", [SCRIPT, "progress"], env, False, None, 0.9, "floor"),
-        ("done", [SCRIPT, "done", "dmls-ch08"], env, False, fresh(done_seed, home), 1.0, "floor"),
+        ("done", [SCRIPT, "done", "dmls-ch08"], done_env, False, done_reset, 1.0, "floor"),
         ("next (terminal)", [SCRIPT, "next"], env, True, None, 1.0, "floor (terminal)"),
         ("list (terminal)", [SCRIPT, "list"], env, True, None, 1.0, "floor (terminal)"),
         ("progress (terminal)", [SCRIPT, "progress"], env, True, None, 1.0, "floor (terminal)"),
         ("big: next", [SCRIPT, "next"], big_env, False, None, 1.5, "next"),
         ("big: list --json", [SCRIPT, "list", "--json"], big_env, False, None, 1.5, "floor"),
-        ("big: done 2,500 ids", [SCRIPT, "done", *big_ids[BIG // 2 :]], big_env, False, fresh(big_done_seed, big), None, None),
+        ("big: done 2,500 ids", [SCRIPT, "done", *big_ids[BIG // 2 :]], big_done_env, False, big_done_reset, None, None),
     ]
     times: dict[str, list[float]] = {c[0]: [] for c in cases}
     memory: dict[str, list[int]] = {c[0]: [] for c in cases}
@@ -137,10 +143,11 @@ def main() -> None:
             memory[name].append(rss)
 
     # One write for 2,500 ids: the history grew by exactly one change.
-    fresh(big_done_seed, big)()
-    before = len(json.loads((big / "progress.json").read_text())["history"])
-    subprocess.run([SCRIPT, "done", *big_ids[BIG // 2 :]], env=big_env, check=True, capture_output=True)
-    writes = len(json.loads((big / "progress.json").read_text())["history"]) - before
+    big_done_reset()
+    written = Path(big_done_env["MLOPS_PATH_HOME"]) / "progress.json"
+    before = len(json.loads(written.read_text())["history"])
+    subprocess.run([SCRIPT, "done", *big_ids[BIG // 2 :]], env=big_done_env, check=True, capture_output=True)
+    writes = len(json.loads(written.read_text())["history"]) - before
 
     results = []
     median = {name: statistics.median(values) for name, values in times.items()}
