@@ -117,6 +117,10 @@ def test_a_lying_cache_still_cannot_crash_a_command(cli, progress_file):
         assert result.exit_code == 1, args
         assert "has an unreadable record for 'dmls-ch02'" in result.stderr and result.stderr.count("\n") == 1
     assert progress_file.read_bytes() == bad
+    report = cli("doctor")  # doctor validates every record, whatever the cache says
+    assert report.exit_code == 1 and "BROKEN: it has a bad value at resources.dmls-ch02" in report.stdout
+    assert cli("doctor", "--repair").exit_code == 0 and not progress_file.exists()
+    assert list(progress_file.parent.glob("progress.json.broken-*"))[0].read_bytes() == bad
 
 
 HEAVY = ["pydantic", "rich", "tomllib", "filelock", "platformdirs"]

@@ -214,7 +214,7 @@ def check_health() -> Health:
 
 def _problem(file: Path) -> str | None:
     try:
-        store.read_progress(file)
+        store.read_progress(file, verify=True)
     except store.Unreadable as exc:
         return f"it {exc.reason}"
     except ProgressError as exc:

@@ -106,15 +106,15 @@ def filter_steps(
 
 
 def topic_counts(steps: list[Step]) -> list[tuple[str, int, int]]:
-    """Each topic with how many steps it has and how many of those are done."""
-    return [
-        (
-            topic,
-            sum(topic in s.resource.topics for s in steps),
-            sum(topic in s.resource.topics and s.status is Status.DONE for s in steps),
-        )
-        for topic in known_topics(steps)
-    ]
+    """Each topic with how many steps it has and how many of those are done (one pass)."""
+    counts: dict[str, list[int]] = {}
+    for step in steps:
+        done = step.status is Status.DONE
+        for topic in step.resource.topics:
+            tally = counts.setdefault(topic, [0, 0])
+            tally[0] += 1
+            tally[1] += done
+    return [(topic, total, done) for topic, (total, done) in sorted(counts.items())]
 
 
 def check_ids(catalog: Catalog, ids: list[str]) -> None:

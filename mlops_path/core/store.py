@@ -43,13 +43,16 @@ def backup_file(file: Path) -> Path:
     return file.with_name(file.name + ".bak")
 
 
-def read_progress(file: Path) -> Progress:
-    """The progress in `file`; an empty record when there is no file yet. Takes no lock."""
-    progress, _ = _read(file)
+def read_progress(file: Path, verify: bool = False) -> Progress:
+    """The progress in `file`; an empty record when there is no file yet. Takes no lock.
+
+    `verify` validates every record even if these bytes were validated before (`doctor`).
+    """
+    progress, _ = _read(file, verify)
     return progress
 
 
-def _read(file: Path) -> tuple[Progress, int | None]:
+def _read(file: Path, verify: bool = False) -> tuple[Progress, int | None]:
     """The progress (migrated in memory) and the schema version on disk (None: no file)."""
     try:
         data = file.read_bytes()
@@ -57,10 +60,10 @@ def _read(file: Path) -> tuple[Progress, int | None]:
         return Progress(), None
     except OSError as exc:
         raise ProgressError(f"Cannot read the progress file {file}: {cause(exc)}.") from None
-    return parse_progress(data, file)
+    return parse_progress(data, file, verify)
 
 
-def parse_progress(data: bytes, file: Path) -> tuple[Progress, int]:
+def parse_progress(data: bytes, file: Path, verify: bool = False) -> tuple[Progress, int]:
     """The progress in `data` and its schema version on disk.
 
     Bytes this mlops-path validated or wrote before are not validated again (see `cache`).
@@ -73,7 +76,7 @@ def parse_progress(data: bytes, file: Path) -> tuple[Progress, int]:
     if type(version) is not int or version < 1:
         raise Unreadable(file, "has no valid schema version")
     raw = migrate(raw) if version < SCHEMA_VERSION else raw
-    if cache.is_known_valid(data):
+    if not verify and cache.is_known_valid(data):
         try:
             return Progress.from_dict(raw, file), version
         except (KeyError, TypeError, ValueError, AttributeError):
@@ -100,7 +103,7 @@ def _validated(raw: dict, version: int, file: Path) -> dict:
 
 def _is_sound(file: Path) -> bool:
     try:
-        parse_progress(file.read_bytes(), file)
+        parse_progress(file.read_bytes(), file, verify=True)
     except (OSError, ProgressError):
         return False
     return True
@@ -190,7 +193,7 @@ def repair(file: Path) -> Repair:
     target = Path(os.path.realpath(file))
     with locked(target):
         try:
-            _read(target)
+            _read(target, verify=True)
             return Repair(None, None)
         except Unreadable:
             pass
