@@ -33,6 +33,7 @@ BIN = Path(sys.executable).parent
 SCRIPT = str(BIN / "mlops-path")
 FLOOR = [sys.executable, str(HERE / "floor_app.py")]
 BIG = 5_000
+HUGE = 40_000
 
 
 def run_once(argv: list[str], env: dict[str, str], tty: bool) -> tuple[float, int]:
@@ -57,20 +58,21 @@ def make_home(root: Path, name: str) -> Path:
     return home
 
 
-def big_home(root: Path, env: dict[str, str]) -> tuple[Path, list[str]]:
-    """A home with a generated 5,000-resource catalog in one 5,000-step path, half of it done."""
-    home = make_home(root, "big")
+def big_home(root: Path, env: dict[str, str], name: str = "big", size: int = BIG, done: int = BIG // 2) -> tuple[Path, list[str]]:
+    """A home with a generated catalog of `size` resources in one path, its first `done` steps done."""
+    home = make_home(root, name)
     (home / "catalogs").mkdir()
-    ids = [f"r{i:05d}" for i in range(BIG)]
-    lines = []
-    for i, rid in enumerate(ids):
-        lines += ["[[resources]]", f'id = "{rid}"', f'title = "Generated resource number {i}"', 'kind = "paper"',
-                  f'url = "https://example.org/{rid}"', f"minutes = {5 + i % 60}", f'topics = ["t{i % 40}", "all"]', ""]  # fmt: skip
-    lines += ["[[paths]]", 'id = "big"', 'title = "A generated path"', "steps = [" + ", ".join(f'"{r}"' for r in ids) + "]"]
-    (home / "catalogs" / "big.toml").write_text("\n".join(lines) + "\n")
+    ids = [f"r{i:05d}" for i in range(size)]
+    # written as it is made: the benchmark process stays small, and so does what its children inherit
+    with (home / "catalogs" / "big.toml").open("w") as catalog:
+        for i, rid in enumerate(ids):
+            catalog.write(f'[[resources]]\nid = "{rid}"\ntitle = "Generated resource number {i}"\nkind = "paper"\n'
+                          f'url = "https://example.org/{rid}"\nminutes = {5 + i % 60}\ntopics = ["t{i % 40}", "all"]\n\n')  # fmt: skip
+        catalog.write('[[paths]]\nid = "big"\ntitle = "A generated path"\nsteps = [' + ", ".join(f'"{r}"' for r in ids) + "]\n")
     big_env = {**env, "MLOPS_PATH_HOME": str(home), "MLOPS_PATH_CACHE": str(home / "cache")}
     subprocess.run([SCRIPT, "use", "big"], env=big_env, check=True, capture_output=True)
-    subprocess.run([SCRIPT, "done", *ids[: BIG // 2]], env=big_env, check=True, capture_output=True)
+    if done:
+        subprocess.run([SCRIPT, "done", *ids[:done]], env=big_env, check=True, capture_output=True)
     return home, ids
 
 
@@ -107,6 +109,9 @@ def main() -> None:
 
     done_env, done_reset = writable_copy(home)
     big_done_env, big_done_reset = writable_copy(big)
+    # `done` must stay linear in the ids it is given: 40,000 ids against 10,000, on a 40,000-resource catalog
+    huge, huge_ids = big_home(root, base_env, "huge", HUGE, done=0)
+    huge_env, huge_reset = writable_copy(huge)
 
     # (name, argv, env, tty, prepare-before-each-run (untimed), target ratio, compared with)
     cases = [
@@ -125,6 +130,8 @@ def main() -> None:
         ("big: next", [SCRIPT, "next"], big_env, False, None, 1.5, "next"),
         ("big: list --json", [SCRIPT, "list", "--json"], big_env, False, None, 1.5, "floor"),
         ("big: done 2,500 ids", [SCRIPT, "done", *big_ids[BIG // 2 :]], big_done_env, False, big_done_reset, None, None),
+        ("huge: done 10,000 ids", [SCRIPT, "done", *huge_ids[: HUGE // 4]], huge_env, False, huge_reset, None, None),
+        ("huge: done 40,000 ids", [SCRIPT, "done", *huge_ids], huge_env, False, huge_reset, 5.0, "huge: done 10,000 ids"),
     ]
     times: dict[str, list[float]] = {c[0]: [] for c in cases}
     memory: dict[str, list[int]] = {c[0]: [] for c in cases}

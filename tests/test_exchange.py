@@ -28,7 +28,7 @@ def test_export_markdown_is_a_readable_learning_log(cli):
     text = cli("export", "--format", "markdown").stdout
     assert text.startswith("# MLOps learning log\n")
     done = text.index("## Done")
-    assert "- [Chapter 2: Introduction to Machine Learning Systems Design](https://www.oreilly.com/" in text[done:]
+    assert "- [Chapter 2: Introduction to Machine Learning Systems Design](<https://www.oreilly.com/" in text[done:]
     assert "## In progress" in text and ": batch first, then online" in text
     assert "## Notes on steps to come" in text and "looks long" in text
 

@@ -7,7 +7,7 @@ from datetime import UTC, datetime
 import pytest
 
 from mlops_path.core.errors import ProgressError
-from mlops_path.core.progress import Progress, Status, mark
+from mlops_path.core.progress import SCHEMA_VERSION, Progress, Status, mark
 from mlops_path.core.store import read_progress, update_progress
 
 AT = datetime(2026, 1, 2, 3, 4, 5, tzinfo=UTC)
@@ -41,7 +41,7 @@ def test_progress_round_trips_through_the_file(tmp_path):
     file = tmp_path / "p.json"
     update_progress(file, lambda p: mark(p, ["a"], Status.DONE, AT))
     assert read_progress(file).resources["a"].done_at == AT
-    assert json.loads(file.read_text())["version"] == 2
+    assert json.loads(file.read_text())["version"] == SCHEMA_VERSION
 
 
 def test_no_change_means_no_write(tmp_path):
@@ -138,18 +138,19 @@ def test_schema_1_is_migrated_in_memory_and_only_written_on_a_change(tmp_path):
     update_progress(file, lambda p: mark(p, ["a"], Status.DONE, AT))  # no change
     assert file.read_bytes() == V1_FILE
     update_progress(file, lambda p: mark(p, ["b"], Status.DONE, AT))
-    assert json.loads(file.read_text())["version"] == 2
+    assert json.loads(file.read_text())["version"] == SCHEMA_VERSION
     assert (tmp_path / "progress.json.v1.bak").read_bytes() == V1_FILE
     assert set(read_progress(file).resources) == {"a", "b"}
-    assert migrate({"version": 1, "resources": {}}) == {"version": 2, "resources": {}, "history": []}
+    assert migrate({"version": 1, "resources": {}}) == {"version": SCHEMA_VERSION, "resources": {}, "history": []}
 
 
 def test_a_newer_schema_is_read_but_never_written(tmp_path):
     file = tmp_path / "progress.json"
-    data = b'{"version": 3, "resources": {"a": {"status": "done", "updated": "2026-01-01T00:00:00Z"}}, "future": 1}'
+    newer = SCHEMA_VERSION + 1
+    data = b'{"version": %d, "resources": {"a": {"status": "done", "updated": "2026-01-01T00:00:00Z"}}, "future": 1}' % newer
     file.write_bytes(data)
     assert read_progress(file).status_of("a") is Status.DONE
-    with pytest.raises(ProgressError, match="newer mlops-path \\(schema 3\\); upgrade mlops-path to change it"):
+    with pytest.raises(ProgressError, match=f"newer mlops-path \\(schema {newer}\\); upgrade mlops-path to change it"):
         update_progress(file, lambda p: mark(p, ["b"], Status.DONE, AT))
     assert file.read_bytes() == data
 

@@ -1,12 +1,14 @@
 """Human output as a terminal shows it: rich at several widths, nothing wider than the screen."""
 
+import functools
 import io
 import re
 
 import pytest
-from rich.console import Console
 
 from mlops_path.cli import output, views
+
+real_console = output.console
 
 
 @pytest.fixture
@@ -17,7 +19,7 @@ def terminal(monkeypatch):
     def at(width: int):
         buffer = io.StringIO()
         monkeypatch.setattr(output, "use_rich", lambda: True)
-        monkeypatch.setattr(output, "console", lambda stderr=False: Console(file=buffer, width=width, color_system=None))
+        monkeypatch.setattr(output, "console", functools.partial(real_console, file=buffer, width=width, color_system=None))
         screens[width] = buffer
         return buffer
 

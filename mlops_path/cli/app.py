@@ -116,3 +116,13 @@ def main() -> None:
         sys.exit(INTERNAL_ERROR)
     finally:
         gc.freeze()
+        _debug_notes()
+
+
+def _debug_notes() -> None:
+    """What only someone debugging needs to hear: e.g. that the cache folder was not used."""
+    if os.environ.get("MLOPS_PATH_DEBUG"):
+        from mlops_path.core import cache
+
+        if cache.refusal:
+            output.warning(cache.refusal + ".")

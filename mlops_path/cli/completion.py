@@ -1,12 +1,15 @@
 """Shell completion callbacks: small pure functions of what has been typed so far.
 
 They must never fail loudly (a traceback would land in the user's shell), so a catalog that
-cannot be loaded simply completes nothing.
+cannot be loaded simply completes nothing. Titles shown beside ids come from catalogs that anyone
+may have written, and typer hands them to zsh inside an `eval`: each passes `completion_help`
+(letters, digits, spaces and harmless punctuation only) so no title can run code or break quoting.
 """
 
 from __future__ import annotations
 
 from mlops_path.core.progress import Status
+from mlops_path.core.text import completion_help
 
 
 def complete_ids(incomplete: str) -> list[tuple[str, str]]:
@@ -14,7 +17,7 @@ def complete_ids(incomplete: str) -> list[tuple[str, str]]:
     catalog = _catalog()
     if catalog is None:
         return []
-    return [(r.id, r.title) for r in catalog.resources if r.id.startswith(incomplete)]
+    return [(r.id, completion_help(r.title)) for r in catalog.resources if r.id.startswith(incomplete)]
 
 
 def complete_topics(incomplete: str) -> list[str]:
@@ -35,7 +38,7 @@ def complete_paths(incomplete: str) -> list[tuple[str, str]]:
     catalog = _catalog()
     if catalog is None:
         return []
-    return [(p.id, p.title) for p in catalog.paths.values() if p.id.startswith(incomplete)]
+    return [(p.id, completion_help(p.title)) for p in catalog.paths.values() if p.id.startswith(incomplete)]
 
 
 def complete_statuses(incomplete: str) -> list[str]:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import math
 from datetime import date
 from pathlib import Path
 from typing import Annotated
@@ -14,6 +15,7 @@ from mlops_path.cli.shared import IdArgument, JsonOption, TopicOption, learner
 from mlops_path.core.errors import UsageError
 from mlops_path.core.path import filter_steps, next_step, shortest_open, topic_counts
 from mlops_path.core.progress import Status
+from mlops_path.core.text import has_control
 
 
 def next_(
@@ -84,6 +86,8 @@ def open_(
             raise UsageError("Every step is done; give an id to open one.")
         resource_id = step.id
     url = learner().resource(resource_id)[0].resource.url
+    if not url.startswith(("https://", "http://")) or has_control(url) or any(c.isspace() for c in url):
+        raise UsageError(f"The link of {resource_id} is not a web link, so it was not opened.")
     messages.opened(url, _open_in_browser(url))
 
 
@@ -139,7 +143,8 @@ def use(
 
 def plan(
     hours_per_week: Annotated[
-        float, typer.Option("--hours-per-week", min=0.1, metavar="HOURS", help="How many hours a week you can give.", show_default=False)
+        float,
+        typer.Option("--hours-per-week", min=0.1, max=168, metavar="HOURS", help="How many hours a week you can give.", show_default=False),
     ],
     start: Annotated[
         str | None, typer.Option(metavar="YYYY-MM-DD", help="The first day of week 1 (default: today).", show_default=False)
@@ -155,6 +160,8 @@ def plan(
 
     Example: mlops-path plan --hours-per-week 3
     """
+    if not math.isfinite(hours_per_week):  # click's range check lets nan through
+        raise UsageError(f"--hours-per-week wants a number of hours from 0.1 to 168, not {hours_per_week}.")
     first_day = _parse_date(start) if start else date.today()
     study_plan = learner().plan(round(hours_per_week * 60), first_day, ics)
     views.plan(study_plan, hours_per_week, as_json)

@@ -14,13 +14,17 @@ if TYPE_CHECKING:
     from mlops_path.core.store import Repair
 
 
+MOST_IDS = 20  # a longer list of ids is cut to "... and N more"
+
+
 def marked(changed: list[str], asked: list[str], status: Status, following: Step | None) -> None:
-    unchanged = [i for i in dict.fromkeys(asked) if i not in changed]
+    changed_set = set(changed)
+    unchanged = [i for i in dict.fromkeys(asked) if i not in changed_set]
     out = []
     if changed:
-        out.append(f"Marked {status.value}: {', '.join(changed)}")
+        out.append(f"Marked {status.value}: {output.id_list(changed, MOST_IDS)}")
     if unchanged:
-        out.append(f"Already {status.value}: {', '.join(unchanged)}")
+        out.append(f"Already {status.value}: {output.id_list(unchanged, MOST_IDS)}")
     if following:
         out.append(f"Next: {following.resource.title} (mlops-path next)")
     elif status is Status.DONE:

@@ -1,6 +1,12 @@
 """The primitives of all output: rich when a person is looking, plain stable text when piped,
 JSON on request, errors and warnings on stderr.
 
+This module is the trust boundary for human output. Text from a catalog, an import, a sync file
+or a note is data: every line printed here is made inert (`core.text.inert`: control characters
+and bidi controls visibly escaped), and rich never reads markup from a string (its console is made
+with markup off and cleans every string it is handed). `--json` prints the exact data, which JSON
+escaping already makes safe.
+
 rich is imported only when stdout is a terminal, so scripts and shell prompts don't pay for it.
 """
 
@@ -10,7 +16,10 @@ import json
 import os
 import sys
 from collections.abc import Iterable
+from functools import cache
 from typing import TYPE_CHECKING, Any
+
+from mlops_path.core.text import inert
 
 if TYPE_CHECKING:
     from datetime import datetime
@@ -24,10 +33,28 @@ def use_rich() -> bool:
     return sys.stdout.isatty()
 
 
-def console(stderr: bool = False) -> Any:
+def console(stderr: bool = False, **options: Any) -> Any:
+    """A rich console that treats every string as text: no markup, no emoji codes, no highlighting,
+    and every control character escaped before layout. `options` go to rich (tests set a width)."""
+    return _inert_console_class()(stderr=stderr, highlight=False, markup=False, emoji=False, **options)
+
+
+@cache
+def _inert_console_class() -> type:
     from rich.console import Console
 
-    return Console(stderr=stderr, highlight=False)
+    class InertConsole(Console):
+        def render_str(self, text: str, **kwargs: Any) -> Any:
+            return super().render_str(inert(text, newlines=True), **{**kwargs, "markup": False, "emoji": False, "highlight": False})
+
+    return InertConsole
+
+
+def text(value: str, style: str = "", newlines: bool = False) -> Any:
+    """Data for a rich layout: a `Text` (never markup), with its control characters escaped."""
+    from rich.text import Text
+
+    return Text(inert(value, newlines), style=style)
 
 
 def print_json(data: Any) -> None:
@@ -35,7 +62,8 @@ def print_json(data: Any) -> None:
 
 
 def lines(text_lines: Iterable[str]) -> None:
-    sys.stdout.write("".join(line + "\n" for line in text_lines))
+    """Plain lines; whatever data they hold cannot add a line or reach the terminal as control."""
+    sys.stdout.write("".join(inert(line) + "\n" for line in text_lines))
 
 
 def say(messages: Iterable[str]) -> None:
@@ -43,30 +71,29 @@ def say(messages: Iterable[str]) -> None:
     if not use_rich():
         lines(messages)
         return
-    from rich.text import Text
-
     out = console()
     for message in messages:
-        out.print(Text(message), overflow="fold")
+        out.print(text(message), overflow="fold")
 
 
-def raw(text: str) -> None:
-    sys.stdout.write(text)
+def raw(document: str) -> None:
+    """A document made for its own format (an export): the exporter escaped it for that format."""
+    sys.stdout.write(document)
 
 
 def warning(message: str) -> None:
-    sys.stderr.write(f"Warning: {message}\n")
+    sys.stderr.write(f"Warning: {inert(message)}\n")
 
 
 def error(message: str) -> None:
     """One sentence on stderr; wrapped at word boundaries only when a person is reading it."""
-    text = f"Error: {message}"
+    sentence = f"Error: {inert(message)}"
     if sys.stderr.isatty():
         import shutil
         import textwrap
 
-        text = textwrap.fill(text, shutil.get_terminal_size().columns, break_on_hyphens=False, break_long_words=True)
-    sys.stderr.write(text + "\n")
+        sentence = textwrap.fill(sentence, shutil.get_terminal_size().columns, break_on_hyphens=False, break_long_words=True)
+    sys.stderr.write(sentence + "\n")
 
 
 def stamp(at: datetime) -> str:

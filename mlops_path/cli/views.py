@@ -63,22 +63,21 @@ def detail_rows(step: Step) -> list[tuple[str, str]]:
 def _detail_panel(title: str, heading: str, rows: list[tuple[str, str]], footer: str | None) -> None:
     from rich.panel import Panel
     from rich.table import Table
-    from rich.text import Text
 
     grid = Table.grid(padding=(0, 1))
     grid.add_column(style="bold cyan", no_wrap=True)
     grid.add_column(overflow="fold")
     for label, value in rows:
-        grid.add_row(label, Text(value))
+        grid.add_row(label, output.text(value, newlines=True))
     body = Table.grid()
-    body.add_row(Text(heading, style="bold"))
+    body.add_row(output.text(heading, style="bold"))
     body.add_row("")
     body.add_row(grid)
     if footer:
         body.add_row("")
-        body.add_row(Text(footer, style="green"))
+        body.add_row(output.text(footer, style="green"))
     out = output.console()
-    out.print(Panel(body, title=title, title_align="left", border_style="cyan", width=min(out.width, output.PANEL_WIDTH)))
+    out.print(Panel(body, title=output.text(title), title_align="left", border_style="cyan", width=min(out.width, output.PANEL_WIDTH)))
 
 
 def _plain_details(heading: str, rows: list[tuple[str, str]], footer: str | None) -> None:
@@ -166,12 +165,12 @@ def summary(s: Summary, as_json: bool) -> None:
               + ["", "Topics:"] + [f"  {t.done}/{t.total}  {t.name}" for t in s.topics])  # fmt: skip
         return
     from rich.table import Table
-    from rich.text import Text
 
     out = output.console()
-    out.print(Text(output.bar(s.percent, max(10, min(40, out.width - 6)), "█", "░"), style="green").append(f" {s.percent}%", style="bold"))
+    progress_bar = output.text(output.bar(s.percent, max(10, min(40, out.width - 6)), "█", "░"), style="green")
+    out.print(progress_bar.append(f" {s.percent}%", style="bold"))
     for line in head:
-        out.print(line)
+        out.print(output.text(line))
     for title, tallies in (("Stages", s.stages), ("Topics", s.topics)):
         if not tallies:
             continue
@@ -211,7 +210,6 @@ WIDE = 140  # from this many columns, kind and topics get columns of their own
 def _rich_step_list(steps: list[Step]) -> None:
     """One table per stage, with a heading line; columns that fit the terminal's width."""
     from rich.table import Table
-    from rich.text import Text
 
     out = output.console()
     wide = out.width >= WIDE
@@ -240,15 +238,16 @@ def _rich_step_list(steps: list[Step]) -> None:
         groups[-1][1].append(s)
     for number, (stage, members) in enumerate(groups):
         if stage:
-            out.print(Text(stage, style="bold magenta"), soft_wrap=False, overflow="fold")
+            out.print(output.text(stage, style="bold magenta"), soft_wrap=False, overflow="fold")
         table = new_table()
         for s in members:
-            r, mark = s.resource, Text(MARKS[s.status], style=STYLES[s.status])
-            title = Text(r.title, style=STYLES[s.status])
+            r, mark = s.resource, output.text(MARKS[s.status], style=STYLES[s.status])
+            title = output.text(r.title, style=STYLES[s.status])
             if wide:
                 table.add_row(mark, str(s.position), s.id, title, r.kind, f"{r.minutes} min", ", ".join(r.topics))
             else:
-                title.append(f"\n{s.id} · {r.kind} · {r.minutes} min · {', '.join(r.topics)}", style="dim")
+                title.append("\n")
+                title.append_text(output.text(f"{s.id} · {r.kind} · {r.minutes} min · {', '.join(r.topics)}", style="dim"))
                 table.add_row(mark, str(s.position), title)
         out.print(table)
         if number < len(groups) - 1:
@@ -391,13 +390,12 @@ def plan(study: StudyPlan, hours_per_week: float, as_json: bool) -> None:
         output.lines(out + ([""] + tail if tail else []))
         return
     from rich.table import Table
-    from rich.text import Text
 
     out = output.console()
-    out.print(Text(head, style="bold"))
+    out.print(output.text(head, style="bold"))
     for w in study.weeks:
         out.print()
-        out.print(Text(f"Week {w.number}: {w.start:%a %d %b} to {w.end:%a %d %b %Y}, {w.minutes} min", style="magenta"))
+        out.print(output.text(f"Week {w.number}: {w.start:%a %d %b} to {w.end:%a %d %b %Y}, {w.minutes} min", style="magenta"))
         table = Table(box=None, pad_edge=False, show_header=False, expand=True)
         table.add_column(style="cyan", overflow="fold", ratio=1)
         table.add_column(overflow="fold", ratio=2)

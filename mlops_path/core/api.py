@@ -6,6 +6,7 @@ A `Learner` is one person's view: the catalogs they load, the path they walk, th
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
+from datetime import timedelta
 from functools import cached_property
 from pathlib import Path
 from typing import TYPE_CHECKING, NamedTuple
@@ -13,6 +14,7 @@ from typing import TYPE_CHECKING, NamedTuple
 from mlops_path.core import home, store
 from mlops_path.core.catalog import Catalog, LearningPath
 from mlops_path.core.errors import FileProblem, ProgressError, UsageError
+from mlops_path.core.limits import MAX_NOTE, MAX_NOTES
 from mlops_path.core.loader import load_catalog
 from mlops_path.core.path import Step, check_ids, find_step, walk
 from mlops_path.core.progress import Change, Entry, Note, Progress, Status, add_note, mark, now, reset_all, undo
@@ -24,7 +26,6 @@ if TYPE_CHECKING:  # these modules serve one command each: they are imported whe
     from mlops_path.core.summary import Summary
 
 DEFAULT_PATH = "mlops"
-MAX_NOTE = 10_000
 
 
 class State(NamedTuple):
@@ -113,7 +114,14 @@ class Learner:
             raise UsageError(f"A note can be at most {MAX_NOTE:,} characters.")
         check_ids(self.catalog, [resource_id])
         at, replaces = now(), self.catalog.by_id[resource_id].replaces
-        store.update_progress(self.file, lambda p: add_note(p, resource_id, text, at, replaces))
+
+        def change(progress: Progress) -> tuple[Progress, list[str]]:
+            entry = progress.entry_for(resource_id, replaces)
+            if entry and len(entry.notes) >= MAX_NOTES:
+                raise UsageError(f"{resource_id} already has {MAX_NOTES:,} notes, the most one resource can hold.")
+            return add_note(progress, resource_id, text, at, replaces)
+
+        store.update_progress(self.file, change)
         return Note(at=at, text=text)
 
     def resource(self, resource_id: str) -> tuple[Step, Entry | None]:
@@ -175,7 +183,12 @@ class Learner:
         from mlops_path.core.plan import plan_weeks, to_ics
 
         state = self.state()
-        weeks = plan_weeks(state.steps, minutes_per_week, start)
+        try:
+            weeks = plan_weeks(state.steps, minutes_per_week, start)
+            if weeks:
+                weeks[-1].start + timedelta(days=7)  # the last week's end must be a date too
+        except OverflowError:
+            raise UsageError(f"A plan from {start.isoformat()} would end after the last date there is; pick an earlier --start.") from None
         if ics is not None:
             from mlops_path import __version__
 

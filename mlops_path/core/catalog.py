@@ -110,24 +110,54 @@ class Catalog(NamedTuple):
 
     @classmethod
     def from_cache(cls, data: dict[str, Any]) -> Catalog:
+        """The catalog a cache entry holds; ValueError (or TypeError, KeyError, IndexError) if
+        anything in it is not what `to_cache` writes: the caller then rebuilds the entry."""
         if data["fields"] != list(Resource._fields):
             raise ValueError("the cache was written for another layout")
         sources = data["sources"]
-        resources = [Resource(*row) for row in data["resources"]]
+        resources = [_sound(Resource(*row)) for row in data["resources"]]
         by_id = {r.id: r for r in resources}
-        origin = {r.id: sources[i] for r, i in zip(resources, data["resource_source"], strict=True)}
+        origin = {r.id: _text(sources[i]) for r, i in zip(resources, data["resource_source"], strict=True)}
         paths = {}
         for path_data, source in data["paths"]:
             path = LearningPath.from_dict(path_data)
+            if not (
+                all(type(step) is str and step in by_id for step in path.steps)
+                and all(type(value) is str for value in (path.id, path.title, *(stage.title for stage in path.stages)))
+                and (path.description is None or type(path.description) is str)
+            ):
+                raise ValueError("a cached path is damaged or names a step no cached resource defines")
             paths[path.id] = path
-            origin[f"path:{path.id}"] = sources[source]
-        return cls(by_id, paths, origin, list(data["warnings"]))
+            origin[f"path:{path.id}"] = _text(sources[source])
+        return cls(by_id, paths, origin, [_text(w) for w in data["warnings"]])
 
     def path(self, path_id: str) -> LearningPath:
         try:
             return self.paths[path_id]
         except KeyError:
             raise UsageError(f"Unknown path {path_id!r}; known paths: {', '.join(self.paths) or 'none'}.") from None
+
+
+def _text(value: Any) -> str:
+    if type(value) is not str:
+        raise ValueError("expected a string")
+    return value
+
+
+def _sound(r: Resource) -> Resource:
+    """A resource read back from the cache, checked for the types the rest of the code relies on
+    (a cache is a hint: a damaged or crafted entry must be rebuilt, never crash a command)."""
+    if not (
+        type(r.id) is str and type(r.title) is str and type(r.kind) is str and type(r.url) is str
+        and r.url.startswith(("https://", "http://"))
+        and type(r.minutes) is int and r.minutes > 0
+        and all(type(item) is str for field in (r.topics, r.authors, r.replaces) if type(field) is list for item in field)
+        and type(r.topics) is list and type(r.authors) is list and type(r.replaces) is list
+        and (r.year is None or type(r.year) is int) and type(r.optional) is bool
+        and all(value is None or type(value) is str for value in (r.part_of, r.why, r.minutes_note))
+    ):  # fmt: skip
+        raise ValueError(f"a cached resource has a field of the wrong type: {r.id!r}")
+    return r
 
 
 def _trimmed(resource: Resource) -> list[Any]:

@@ -5,14 +5,17 @@ merge of an export into the current progress (union; where both changed a resour
 from __future__ import annotations
 
 import json
+import re
 from datetime import datetime
 from pathlib import Path
 from typing import NamedTuple
 
 from mlops_path.core.catalog import Catalog
 from mlops_path.core.errors import FileProblem
-from mlops_path.core.files import NotAJsonObject, json_object
+from mlops_path.core.files import NotAJsonObject, cause, json_object, read_at_most
+from mlops_path.core.limits import MAX_IMPORT_BYTES
 from mlops_path.core.progress import Entry, Note, Progress, Status, apply, iso
+from mlops_path.core.text import inert
 
 EXPORT_FORMAT = "mlops-path-export"
 EXPORT_VERSION = 1
@@ -53,21 +56,43 @@ def export_markdown(progress: Progress, catalog: Catalog, at: datetime) -> str:
         out += ["", f"## {heading}", ""]
         for rid, entry in entries:
             resource = catalog.by_id.get(rid)
-            title = f"[{resource.title}]({resource.url})" if resource else rid
+            title = f"[{md_text(resource.title)}]({md_link(resource.url)})" if resource else md_text(rid)
             when = f" — {(entry.done_at or entry.updated):%Y-%m-%d}" if status is not Status.TODO else ""
-            out.append(f"- {title} (`{rid}`){when}")
-            out += [f"  - {note.at:%Y-%m-%d %H:%M}: " + note.text.replace("\n", "\n    ") for note in entry.notes]
+            out.append(f"- {title} ({md_code(rid)}){when}")
+            out += [f"  - {note.at:%Y-%m-%d %H:%M}: " + "<br>".join(map(md_text, note.text.splitlines())) for note in entry.notes]
     if len(out) == 3:
         out += ["", "Nothing recorded yet."]
     return "\n".join(out) + "\n"
 
 
+_MD_SPECIAL = re.compile(r"([\\`*_{}\[\]<>#!|&~])")  # what is syntax inside a line (ours never start one)
+
+
+def md_text(value: str) -> str:
+    """Text inside a Markdown line: controls made inert, and every character that Markdown or HTML
+    could read as syntax there backslash-escaped (CommonMark lets any ASCII punctuation be)."""
+    return _MD_SPECIAL.sub(r"\\\1", inert(value))
+
+
+def md_link(url: str) -> str:
+    """A link destination in angle brackets, with what could end it early percent-encoded."""
+    return "<" + inert(url).replace("<", "%3C").replace(">", "%3E").replace(" ", "%20").replace("\\", "%5C") + ">"
+
+
+def md_code(value: str) -> str:
+    """A code span whose fence is longer than any run of backticks inside it."""
+    value = inert(value)
+    fence = "`" * (max((len(run) for run in re.findall(r"`+", value)), default=0) + 1)
+    pad = " " if value.startswith("`") or value.endswith("`") else ""
+    return f"{fence}{pad}{value}{pad}{fence}"
+
+
 def read_export(file: Path) -> Export:
     """An export file, or a refusal that names the file and what is wrong with it."""
     try:
-        raw = json_object(file.read_bytes())
+        raw = json_object(read_at_most(file, MAX_IMPORT_BYTES))
     except OSError as exc:
-        raise FileProblem(f"Cannot read {file}: {exc.strerror or exc}.") from None
+        raise FileProblem(f"Cannot read {file}: {cause(exc)}; nothing was changed.") from None
     except NotAJsonObject as exc:
         raise FileProblem(f"{file} is not an mlops-path export: it {exc}; nothing was changed.") from None
     if raw.get("format") != EXPORT_FORMAT:
@@ -95,13 +120,15 @@ def merge(progress: Progress, theirs: Export, at: datetime) -> tuple[Progress, l
     new: dict[str, Entry | None] = {}
     for rid, their_entry in theirs.resources.items():
         ours = progress.resources.get(rid)
-        combined = their_entry if ours is None else _combine(ours, their_entry)
+        combined = _combine(their_entry if ours is None else ours, their_entry)
         if combined != ours:
             new[rid] = combined
     return apply(progress, "import", new, at)
 
 
 def _combine(ours: Entry, theirs: Entry) -> Entry:
+    """The later of the two, with the notes of both, each once, oldest first: combining an entry
+    with itself gives it in that normal form, so a second import of the same file changes nothing."""
     later = theirs if theirs.updated > ours.updated else ours
     notes: dict[tuple[datetime, str], Note] = {(n.at, n.text): n for n in [*ours.notes, *theirs.notes]}
     return later._replace(notes=tuple(sorted(notes.values(), key=lambda n: n.at)))

@@ -9,6 +9,8 @@ import stat
 from pathlib import Path
 from typing import Any
 
+from mlops_path.core.limits import MAX_DEPTH
+
 
 class NotAJsonObject(ValueError):
     """Bytes that are not one sound JSON object; the message says why, in a few words."""
@@ -30,7 +32,36 @@ def json_object(data: bytes) -> dict[str, Any]:
         raise NotAJsonObject(f"is not valid JSON (line {exc.lineno}, column {exc.colno})") from None
     if not isinstance(raw, dict):
         raise NotAJsonObject("does not hold a JSON object")
+    if too_deep(raw):
+        raise NotAJsonObject(f"is nested more than {MAX_DEPTH} levels deep")
     return raw
+
+
+def read_at_most(file: Path, limit: int) -> bytes:
+    """The file's bytes; an OSError (EFBIG) without reading further if it holds more than `limit`."""
+    with file.open("rb") as handle:
+        data = handle.read(limit + 1)
+    if len(data) > limit:
+        raise OSError(errno.EFBIG, f"it is larger than {limit // (1024 * 1024)} MiB, the most mlops-path reads")
+    return data
+
+
+def too_deep(value: Any, limit: int = MAX_DEPTH) -> bool:
+    """Is a parsed JSON or TOML value nested deeper than `limit`? Iterative: a hostile file cannot
+    make the check itself recurse."""
+    stack = [(value, 1)]
+    while stack:
+        item, depth = stack.pop()
+        if isinstance(item, dict):
+            children = item.values()
+        elif isinstance(item, list):
+            children = item
+        else:
+            continue
+        if depth > limit:
+            return True
+        stack.extend((child, depth + 1) for child in children if isinstance(child, dict | list))
+    return False
 
 
 def atomic_write(target: Path, data: bytes, backup: Path | None = None) -> None:

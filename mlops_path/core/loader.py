@@ -14,6 +14,8 @@ from typing import Any
 from mlops_path.core import cache, home
 from mlops_path.core.catalog import Catalog, Part, Problem, broken_message, link, read_part
 from mlops_path.core.errors import CatalogError
+from mlops_path.core.files import read_at_most, too_deep
+from mlops_path.core.limits import MAX_CATALOG_BYTES, MAX_DEPTH
 
 
 def bundled_catalog_file() -> Path:
@@ -35,7 +37,7 @@ def user_catalog_files() -> list[Path]:
 
 def _read_bytes(file: Path) -> bytes | OSError:
     try:
-        return file.read_bytes()
+        return read_at_most(file, MAX_CATALOG_BYTES)
     except OSError as exc:
         return exc
 
@@ -47,11 +49,16 @@ def parse_toml(file: Path, data: bytes | OSError) -> tuple[Any, list[Problem]]:
     import tomllib
 
     try:
-        return tomllib.loads(data.decode("utf-8")), []
+        raw = tomllib.loads(data.decode("utf-8"))
     except UnicodeDecodeError:
         return None, [Problem(str(file), "not valid UTF-8 text")]
     except tomllib.TOMLDecodeError as exc:
         return None, [Problem(str(file), f"not valid TOML: {exc}")]
+    except RecursionError:
+        raw = None
+    if raw is None or too_deep(raw):
+        return None, [Problem(str(file), f"nested more than {MAX_DEPTH} levels deep")]
+    return raw, []
 
 
 def read_file(file: Path, data: bytes | OSError | None = None) -> tuple[Part | None, list[Problem]]:

@@ -6,6 +6,7 @@ from datetime import date, datetime, timedelta
 from typing import NamedTuple
 
 from mlops_path.core.path import Step, open_steps
+from mlops_path.core.text import inert
 
 
 class Week(NamedTuple):
@@ -58,7 +59,10 @@ def to_ics(weeks: list[Week], path_id: str, path_title: str, stamp: datetime, ve
 
 
 def _text(value: str) -> str:
-    """Escape a TEXT value (RFC 5545, 3.3.11)."""
+    """Escape a TEXT value (RFC 5545, 3.3.11). A TEXT value may hold no control character but
+    the newline it escapes: any other (a bare CR, ESC, ...) is made visible with `inert`, so no
+    parser, however lenient, can read one as the end of a line and a new property."""
+    value = inert(value.replace("\r\n", "\n"), newlines=True)
     return value.replace("\\", "\\\\").replace(";", "\\;").replace(",", "\\,").replace("\n", "\\n")
 
 

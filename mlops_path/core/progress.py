@@ -17,7 +17,7 @@ from enum import StrEnum
 from types import MappingProxyType
 from typing import Any, NamedTuple
 
-SCHEMA_VERSION = 2
+SCHEMA_VERSION = 3
 
 
 class Status(StrEnum):
@@ -161,23 +161,32 @@ NO_RECORDS = Records()
 
 
 class Change(NamedTuple):
-    """One change, with each touched resource's entry before it (None: it had none)."""
+    """One change, with each touched resource's entry before it (None: it had none).
+
+    Notes make a record grow, so history does not copy them when it need not: for an id in
+    `notes_added`, the change only added those notes, its `before` entry is stored without notes,
+    and undo removes the added ones from the notes the record has then. The file stays linear in
+    what it holds (schema 3; schema 2 stored every before entry whole, which still reads the same).
+    """
 
     at: datetime
     action: str
     ids: tuple[str, ...]
     before: Mapping[str, Entry | None]
     undone_at: datetime | None = None
+    notes_added: Mapping[str, tuple[Note, ...]] = NOTHING
     extra: Mapping[str, Any] = NOTHING
 
     @classmethod
     def from_dict(cls, data: Mapping[str, Any]) -> Change:
         before = {rid: Entry.from_dict(e) if e is not None else None for rid, e in data["before"].items()}
+        added = data.get("notes_added")
         return cls(_time(data["at"]), data["action"], tuple(data["ids"]), before, _time(data.get("undone_at")),
+                   {rid: tuple(Note.from_dict(n) for n in notes) for rid, notes in added.items()} if added else NOTHING,
                    _extra(data, CHANGE_KEYS))  # fmt: skip
 
     def to_dict(self) -> dict[str, Any]:
-        return {
+        data = {
             "at": iso(self.at),
             "action": self.action,
             "ids": list(self.ids),
@@ -185,6 +194,17 @@ class Change(NamedTuple):
             "undone_at": iso(self.undone_at),
             **self.extra,
         }
+        if self.notes_added:
+            data["notes_added"] = {rid: [n.to_dict() for n in notes] for rid, notes in self.notes_added.items()}
+        return data
+
+    def entry_before(self, resource_id: str, current: Entry | None) -> Entry | None:
+        """The record as this change found it, given the record as it is now."""
+        before = self.before[resource_id]
+        added = self.notes_added.get(resource_id)
+        if before is None or added is None:
+            return before
+        return before._replace(notes=_without(current.notes if current else (), added))
 
 
 class Progress(NamedTuple):
@@ -243,7 +263,14 @@ def _v1_to_v2(raw: dict[str, Any]) -> dict[str, Any]:
     return {**raw, "version": 2, "history": []}
 
 
-MIGRATIONS: dict[int, Callable[[dict[str, Any]], dict[str, Any]]] = {1: _v1_to_v2}
+def _v2_to_v3(raw: dict[str, Any]) -> dict[str, Any]:
+    """Schema 3 may store a change's notes as a difference (`notes_added`); schema 2's whole
+    before entries mean the same in schema 3. The version moves so that an older mlops-path,
+    which would read the difference as "no notes", refuses to write the file."""
+    return {**raw, "version": 3}
+
+
+MIGRATIONS: dict[int, Callable[[dict[str, Any]], dict[str, Any]]] = {1: _v1_to_v2, 2: _v2_to_v3}
 
 
 def migrate(raw: dict[str, Any]) -> dict[str, Any]:
@@ -258,18 +285,59 @@ def now() -> datetime:
 
 
 def apply(progress: Progress, action: str, new: Mapping[str, Entry | None], at: datetime) -> tuple[Progress, list[str]]:
-    """Set each id's entry (None removes it) as one recorded change; return the ids that changed."""
+    """Set each id's entry (None removes it) as one recorded change; return the ids that changed.
+
+    History keeps the latest MAX_HISTORY changes (README: undo goes back that far)."""
+    from mlops_path.core.limits import MAX_HISTORY
+
     entries = dict(progress.resources)
     before = {rid: entries.get(rid) for rid, entry in new.items() if entries.get(rid) != entry}
     if not before:
         return progress, []
-    for rid in before:
-        if new[rid] is None:
+    compact: dict[str, Entry | None] = {}
+    added: dict[str, tuple[Note, ...]] = {}
+    for rid, old in before.items():
+        after = new[rid]
+        gained = _notes_gained(old, after)
+        if gained is None:
+            compact[rid] = old
+        else:
+            compact[rid], added[rid] = old._replace(notes=()), gained
+        if after is None:
             del entries[rid]
         else:
-            entries[rid] = new[rid]
-    change = Change(at, action, tuple(before), before)
-    return progress._replace(resources=Records(entries), history=(*progress.history, change)), list(before)
+            entries[rid] = after
+    change = Change(at, action, tuple(before), compact, notes_added=added or NOTHING)
+    history = (*progress.history, change)[-MAX_HISTORY:]
+    return progress._replace(resources=Records(entries), history=history), list(before)
+
+
+def _notes_gained(old: Entry | None, new: Entry | None) -> tuple[Note, ...] | None:
+    """The notes `new` adds to `old`'s, when it keeps all of them; None when a record is created
+    or removed, or notes were lost (then history stores the before entry whole)."""
+    if old is None or new is None or not old.notes:
+        return None
+    if not {_key(n) for n in old.notes} <= {_key(n) for n in new.notes}:
+        return None
+    return _without(new.notes, old.notes)
+
+
+def _key(note: Note) -> tuple[datetime, str]:
+    return note.at, note.text
+
+
+def _without(notes: Sequence[Note], removed: Sequence[Note]) -> tuple[Note, ...]:
+    """`notes` less one occurrence of each of `removed` (linear: a multiset difference)."""
+    from collections import Counter
+
+    left = Counter(_key(n) for n in removed)
+    out = []
+    for note in notes:
+        if left[_key(note)]:
+            left[_key(note)] -= 1
+        else:
+            out.append(note)
+    return tuple(out)
 
 
 ACTIONS = {Status.DONE: "done", Status.IN_PROGRESS: "start", Status.SKIPPED: "skip", Status.TODO: "reset"}
@@ -310,7 +378,8 @@ def undo(progress: Progress, at: datetime) -> tuple[Progress, Change | None]:
         return progress, None
     change = progress.history[index]
     entries = dict(progress.resources)
-    for rid, entry in change.before.items():
+    for rid in change.before:
+        entry = change.entry_before(rid, entries.get(rid))
         if entry is None:
             entries.pop(rid, None)
         else:

@@ -14,9 +14,14 @@ from urllib.parse import urlsplit
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
-Slug = Annotated[str, Field(pattern=r"^[a-z0-9]+(-[a-z0-9]+)*$", max_length=100)]
-Word = Annotated[str, Field(pattern=r"^[a-z0-9]+(-[a-z0-9]+)*$", max_length=60)]
-Text = Annotated[str, Field(min_length=1)]
+from mlops_path.core import limits
+
+SLUG_PATTERN = r"^[a-z0-9]+(-[a-z0-9]+)*$"
+Slug = Annotated[str, Field(pattern=SLUG_PATTERN, max_length=limits.MAX_ID)]
+Word = Annotated[str, Field(pattern=SLUG_PATTERN, max_length=limits.MAX_WORD)]
+Title = Annotated[str, Field(min_length=1, max_length=limits.MAX_TITLE)]
+Name = Annotated[str, Field(min_length=1, max_length=limits.MAX_NAME)]
+Prose = Annotated[str, Field(min_length=1, max_length=limits.MAX_PROSE)]
 
 
 class _Strict(BaseModel):
@@ -30,32 +35,43 @@ class ResourceSchema(_Strict):
     model_config = ConfigDict(title="Resource")
 
     id: Slug
-    title: Text
+    title: Title
     kind: Word
-    url: Text
-    minutes: Annotated[int, Field(gt=0)]
-    topics: Annotated[list[Word], Field(min_length=1)]
-    authors: list[Text] = []
-    year: int | None = None
-    part_of: Text | None = None
-    why: Text | None = None
+    url: Annotated[str, Field(min_length=1, max_length=limits.MAX_URL)]
+    minutes: Annotated[int, Field(gt=0, le=100_000)]
+    topics: Annotated[list[Word], Field(min_length=1, max_length=limits.MAX_LIST)]
+    authors: Annotated[list[Name], Field(max_length=limits.MAX_LIST)] = []
+    year: Annotated[int, Field(ge=1000, le=9999)] | None = None
+    part_of: Name | None = None
+    why: Prose | None = None
     optional: bool = False
-    minutes_note: Text | None = None
-    replaces: list[Slug] = Field(default=[], description="Old ids of this resource; their progress shows here.")
+    minutes_note: Name | None = None
+    replaces: Annotated[list[Slug], Field(max_length=limits.MAX_LIST)] = Field(
+        default=[], description="Old ids of this resource; their progress shows here."
+    )
 
     @field_validator("url")
     @classmethod
     def _http_url(cls, url: str) -> str:
-        parts = urlsplit(url)
-        if parts.scheme not in ("http", "https") or not parts.netloc or any(c.isspace() for c in url):
-            raise ValueError("must be an http:// or https:// link")
-        return url
+        return http_url(url)
+
+
+def http_url(url: str) -> str:
+    """An http(s) link with a host, and nothing a browser, a shell or a terminal could misread."""
+    import unicodedata
+
+    if any(c.isspace() or unicodedata.category(c)[0] == "C" for c in url):
+        raise ValueError("must be an http:// or https:// link without spaces or control characters")
+    parts = urlsplit(url)
+    if parts.scheme not in ("http", "https") or not parts.netloc:
+        raise ValueError("must be an http:// or https:// link")
+    return url
 
 
 class StageSchema(_Strict):
     model_config = ConfigDict(title="Stage")
 
-    title: Text
+    title: Title
     steps: Annotated[list[Slug], Field(min_length=1)]
 
 
@@ -65,8 +81,8 @@ class PathSchema(_Strict):
     model_config = ConfigDict(title="Path")
 
     id: Slug
-    title: Text
-    description: Text | None = None
+    title: Title
+    description: Prose | None = None
     steps: list[Slug] = []
     stages: list[StageSchema] = []
 
@@ -101,7 +117,7 @@ class _Record(BaseModel):
 
 class NoteSchema(_Record):
     at: datetime
-    text: str
+    text: Annotated[str, Field(max_length=limits.MAX_NOTE)]
 
 
 class EntrySchema(_Record):
@@ -109,7 +125,7 @@ class EntrySchema(_Record):
     updated: datetime
     done_at: datetime | None = None
     started_at: datetime | None = None
-    notes: list[NoteSchema] = []
+    notes: Annotated[list[NoteSchema], Field(max_length=limits.MAX_NOTES)] = []
 
 
 class ChangeSchema(_Record):
@@ -118,6 +134,7 @@ class ChangeSchema(_Record):
     ids: list[str]
     before: dict[str, EntrySchema | None]
     undone_at: datetime | None = None
+    notes_added: dict[str, list[NoteSchema]] = {}
 
 
 class ProgressSchema(_Record):
@@ -128,7 +145,9 @@ class ProgressSchema(_Record):
 
 
 class ExportSchema(_Record):
+    """An export from another machine or person: its ids must be ids a catalog could define."""
+
     format: Literal["mlops-path-export"]
     version: int
     exported_at: datetime
-    resources: dict[str, EntrySchema]
+    resources: dict[Slug, EntrySchema]

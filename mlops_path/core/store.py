@@ -18,7 +18,7 @@ from typing import NamedTuple, TypeVar
 
 from mlops_path.core import cache
 from mlops_path.core.errors import ProgressError
-from mlops_path.core.files import NotAJsonObject, atomic_write, cause, json_object, remove_quietly
+from mlops_path.core.files import NotAJsonObject, atomic_write, cause, fsync_folder, json_object, remove_quietly
 from mlops_path.core.progress import SCHEMA_VERSION, Progress, migrate
 
 T = TypeVar("T")
@@ -130,11 +130,17 @@ def update_progress(file: Path, change: Callable[[Progress], tuple[Progress, T]]
     return result
 
 
+MAX_LOCK_TIMEOUT = 3600.0
+
+
 def lock_timeout() -> float:
+    """$MLOPS_PATH_LOCK_TIMEOUT seconds, from 0 to an hour; anything else (nan, inf, words) is
+    the default."""
     try:
-        return float(os.environ.get(LOCK_TIMEOUT_ENV, DEFAULT_LOCK_TIMEOUT))
+        seconds = float(os.environ.get(LOCK_TIMEOUT_ENV, DEFAULT_LOCK_TIMEOUT))
     except ValueError:
         return DEFAULT_LOCK_TIMEOUT
+    return seconds if 0 <= seconds <= MAX_LOCK_TIMEOUT else DEFAULT_LOCK_TIMEOUT
 
 
 @contextmanager
@@ -183,6 +189,27 @@ def _write(target: Path, data: bytes, backup: Path | None) -> None:
     cache.remember_valid(data)  # we wrote it from validated data: the next read need not check it
 
 
+def set_aside(target: Path) -> Path:
+    """Move `target` to a new `<name>.broken-<time>[-N]` that nothing else has: a hard link
+    fails rather than replace an existing file, so nothing set aside before is ever overwritten."""
+    stamp = datetime.now(UTC).strftime("%Y%m%dT%H%M%SZ")
+    for attempt in range(1, 10_000):
+        aside = target.with_name(f"{target.name}.broken-{stamp}" + (f"-{attempt}" if attempt > 1 else ""))
+        try:
+            os.link(target, aside)
+        except FileExistsError:
+            continue
+        except OSError:  # a filesystem without hard links: check, then rename (we hold the lock)
+            if aside.exists():
+                continue
+            os.replace(target, aside)
+            return aside
+        os.unlink(target)
+        fsync_folder(target.parent)
+        return aside
+    raise FileExistsError(f"too many files named {target.name}.broken-{stamp}*")
+
+
 class Repair(NamedTuple):
     set_aside: Path | None
     restored_from: Path | None
@@ -197,10 +224,8 @@ def repair(file: Path) -> Repair:
             return Repair(None, None)
         except Unreadable:
             pass
-        stamp = datetime.now(UTC).strftime("%Y%m%dT%H%M%SZ")
-        aside = target.with_name(f"{target.name}.broken-{stamp}")
         try:
-            os.replace(target, aside)
+            aside = set_aside(target)
         except OSError as exc:
             raise ProgressError(f"Cannot set aside the progress file {target}: {cause(exc)}.") from None
         backup = backup_file(target)
