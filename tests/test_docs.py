@@ -49,6 +49,10 @@ def test_every_command_has_an_example_that_runs(cli, monkeypatch, tmp_path, word
     help_text = cli(*words, "--help").stdout
     examples = re.findall(r"Example: mlops-path (.+)$", help_text, re.M)
     assert examples, f"`mlops-path {' '.join(words)} --help` has no example"
+    monkeypatch.setenv("HOME", str(tmp_path))  # the examples' ~/Sync/mlops: a folder Syncthing would keep in sync
+    (tmp_path / "Sync" / "mlops").mkdir(parents=True)
+    if words[0] in ("sync", "cohort") and words != ["sync", "init"]:
+        assert cli("sync", "init", str(tmp_path / "Sync" / "mlops"), "--name", "Ada").exit_code == 0
     cli("done", "dmls-ch02")  # so that undo, history and export have something to show
     (tmp_path / "progress-export.json").write_text(cli("export").stdout)
     (tmp_path / "my-course.toml").write_text((REPO / "docs" / "example-catalog.toml").read_text())

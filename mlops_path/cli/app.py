@@ -19,6 +19,7 @@ from mlops_path import __version__
 from mlops_path.cli import learn, output, record
 from mlops_path.cli.catalogs import catalog_app
 from mlops_path.cli.completion import complete_paths
+from mlops_path.cli.group import cohort, sync_app
 from mlops_path.cli.shared import use_learner
 from mlops_path.core.api import Learner
 from mlops_path.core.errors import MlopsPathError
@@ -88,10 +89,12 @@ COMMANDS = {
     "import": record.import_,
     "doctor": record.doctor,
     "where": record.where,
+    "cohort": cohort,
 }
 for _name, _command in COMMANDS.items():
     app.command(_name)(_command)
 app.add_typer(catalog_app, name="catalog")
+app.add_typer(sync_app, name="sync")
 
 
 def main() -> None:

@@ -104,6 +104,12 @@ def id_list(ids: list[str], most: int = 4) -> str:
     return ", ".join(ids) if len(ids) <= most else f"{', '.join(ids[:most])} and {len(ids) - most} more"
 
 
+def columns(rows: list[list[str]]) -> list[str]:
+    """Plain rows with each column padded to its widest cell (the last column is not padded)."""
+    widths = [max(len(inert(row[i])) for row in rows) for i in range(len(rows[0]))]
+    return ["  ".join(inert(cell).ljust(width) for cell, width in zip(row, widths, strict=True)).rstrip() for row in rows]
+
+
 def bar(percent: int, width: int, full: str = "#", empty: str = "-") -> str:
     filled = round(width * percent / 100)
     return full * filled + empty * (width - filled)

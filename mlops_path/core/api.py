@@ -9,7 +9,7 @@ from collections.abc import Callable, Sequence
 from datetime import timedelta
 from functools import cached_property
 from pathlib import Path
-from typing import TYPE_CHECKING, NamedTuple
+from typing import TYPE_CHECKING, NamedTuple, TypeVar
 
 from mlops_path.core import home, store
 from mlops_path.core.catalog import Catalog, LearningPath
@@ -22,10 +22,14 @@ from mlops_path.core.progress import Change, Entry, Note, Progress, Status, add_
 if TYPE_CHECKING:  # these modules serve one command each: they are imported where they are used
     from datetime import date
 
+    from mlops_path.core.cohort import Cohort
     from mlops_path.core.plan import Week
     from mlops_path.core.summary import Summary
+    from mlops_path.core.sync import SyncConfig
+    from mlops_path.core.syncing import SyncReport, SyncStatus
 
 DEFAULT_PATH = "mlops"
+T = TypeVar("T")
 
 
 class State(NamedTuple):
@@ -79,7 +83,30 @@ class Learner:
         return home.progress_file()
 
     def progress(self) -> Progress:
-        return store.read_progress(self.file)
+        """The learner's progress; with sync on, the other devices' new changes merged in first."""
+        progress = store.read_progress(self.file)
+        if progress.sync:
+            from mlops_path.core import syncing
+
+            progress = syncing.catch_up(self.file, progress, self._warn_once)
+        return progress
+
+    def _update(self, change: Callable[[Progress], tuple[Progress, T]]) -> T:
+        """The one way the Learner changes progress: the store's write, then (with sync on) this
+        device's file in the shared place."""
+        written: list[Progress] = []
+
+        def keeping(progress: Progress) -> tuple[Progress, T]:
+            after, result = change(progress)
+            written[:] = [after]
+            return after, result
+
+        result = store.update_progress(self.file, keeping)
+        if written and written[0].sync:
+            from mlops_path.core import syncing
+
+            syncing.after_change(written[0], self._warn_once)
+        return result
 
     def _path_for(self, progress: Progress) -> LearningPath:
         if self.path_id:
@@ -105,7 +132,7 @@ class Learner:
         """Give every id `status` in one write; any unknown id refuses the whole call first."""
         check_ids(self.catalog, ids)
         at, replaces = now(), self._replaces(ids)
-        return store.update_progress(self.file, lambda p: mark(p, ids, status, at, replaces))
+        return self._update(lambda p: mark(p, ids, status, at, replaces))
 
     def note(self, resource_id: str, text: str) -> Note:
         if not text.strip():
@@ -121,7 +148,7 @@ class Learner:
                 raise UsageError(f"{resource_id} already has {MAX_NOTES:,} notes, the most one resource can hold.")
             return add_note(progress, resource_id, text, at, replaces)
 
-        store.update_progress(self.file, change)
+        self._update(change)
         return Note(at=at, text=text)
 
     def resource(self, resource_id: str) -> tuple[Step, Entry | None]:
@@ -159,7 +186,7 @@ class Learner:
     def use(self, path_id: str) -> LearningPath:
         """Make a path the default for every command (remembered in the progress file)."""
         path = self.catalog.path(path_id)
-        store.update_progress(self.file, lambda p: (p._replace(default_path=path_id), None))
+        self._update(lambda p: (p._replace(default_path=path_id), None))
         return path
 
     def export(self, fmt: str) -> str:
@@ -176,7 +203,7 @@ class Learner:
 
         theirs = read_export(file)
         at = now()
-        return store.update_progress(self.file, lambda p: merge(p, theirs, at))
+        return self._update(lambda p: merge(p, theirs, at))
 
     def plan(self, minutes_per_week: int, start: date, ics: Path | None = None) -> StudyPlan:
         from mlops_path.core.files import atomic_write, cause
@@ -201,14 +228,55 @@ class Learner:
 
     def undo(self) -> Change | None:
         at = now()
-        return store.update_progress(self.file, lambda p: undo(p, at))
+        return self._update(lambda p: undo(p, at))
 
     def clear_all(self) -> list[str]:
         at = now()
-        return store.update_progress(self.file, lambda p: reset_all(p, at))
+        return self._update(lambda p: reset_all(p, at))
 
     def history(self) -> list[Change]:
         return self.progress().history
+
+    # --- beyond one machine: sync and the study group (their modules are imported only here) ---
+
+    def sync_init(self, folder: Path | None, url: str | None, name: str | None, share_notes: bool) -> SyncReport:
+        from mlops_path.core import syncing
+
+        return syncing.init(self.file, folder, url, name, share_notes, self._warn_once)
+
+    def sync_now(self) -> SyncReport:
+        from mlops_path.core import syncing
+
+        return syncing.sync_now(self.file, self._warn_once)
+
+    def sync_status(self) -> SyncStatus:
+        from mlops_path.core import syncing
+
+        return syncing.status(self.file)
+
+    def sync_off(self) -> SyncConfig:
+        from mlops_path.core import syncing
+
+        return syncing.set_off(self.file)
+
+    def share_notes(self, on: bool) -> SyncConfig:
+        from mlops_path.core import syncing
+
+        return syncing.set_share_notes(self.file, on, self._warn_once)
+
+    def cohort(self, folder: Path | None) -> Cohort:
+        """Every learner in the sync place (or in `folder`) on the current path."""
+        from mlops_path.core.cohort import cohort_report
+        from mlops_path.core.sync import SyncConfig
+
+        progress = store.read_progress(self.file)
+        if folder is None:
+            config = SyncConfig.of(progress)
+            if config is None or not config.on:
+                raise UsageError("Give a folder that holds the group's sync files, or set up sync (`mlops-path sync init`).")
+            folder = config.place
+        path = self._path_for(progress)
+        return cohort_report(folder.expanduser(), self.catalog, path, now(), self._warn_once)
 
 
 class Health(NamedTuple):

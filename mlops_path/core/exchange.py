@@ -5,7 +5,6 @@ merge of an export into the current progress (union; where both changed a resour
 from __future__ import annotations
 
 import json
-import re
 from datetime import datetime
 from pathlib import Path
 from typing import NamedTuple
@@ -15,7 +14,7 @@ from mlops_path.core.errors import FileProblem
 from mlops_path.core.files import NotAJsonObject, cause, json_object, read_at_most
 from mlops_path.core.limits import MAX_IMPORT_BYTES
 from mlops_path.core.progress import Entry, Note, Progress, Status, apply, iso
-from mlops_path.core.text import inert
+from mlops_path.core.text import md_code, md_link, md_text
 
 EXPORT_FORMAT = "mlops-path-export"
 EXPORT_VERSION = 1
@@ -63,28 +62,6 @@ def export_markdown(progress: Progress, catalog: Catalog, at: datetime) -> str:
     if len(out) == 3:
         out += ["", "Nothing recorded yet."]
     return "\n".join(out) + "\n"
-
-
-_MD_SPECIAL = re.compile(r"([\\`*_{}\[\]<>#!|&~])")  # what is syntax inside a line (ours never start one)
-
-
-def md_text(value: str) -> str:
-    """Text inside a Markdown line: controls made inert, and every character that Markdown or HTML
-    could read as syntax there backslash-escaped (CommonMark lets any ASCII punctuation be)."""
-    return _MD_SPECIAL.sub(r"\\\1", inert(value))
-
-
-def md_link(url: str) -> str:
-    """A link destination in angle brackets, with what could end it early percent-encoded."""
-    return "<" + inert(url).replace("<", "%3C").replace(">", "%3E").replace(" ", "%20").replace("\\", "%5C") + ">"
-
-
-def md_code(value: str) -> str:
-    """A code span whose fence is longer than any run of backticks inside it."""
-    value = inert(value)
-    fence = "`" * (max((len(run) for run in re.findall(r"`+", value)), default=0) + 1)
-    pad = " " if value.startswith("`") or value.endswith("`") else ""
-    return f"{fence}{pad}{value}{pad}{fence}"
 
 
 def read_export(file: Path) -> Export:

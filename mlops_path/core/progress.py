@@ -51,27 +51,44 @@ def _extra(data: Mapping[str, Any], known: frozenset[str]) -> Mapping[str, Any]:
 STATUS = {status.value: status for status in Status}
 
 
+Clock = tuple[int, int, str]  # a hybrid logical clock stamp: wall milliseconds, counter, device id
+
+
+def _clock(value: Any) -> Clock | None:
+    return None if value is None else (value[0], value[1], value[2])
+
+
 class Note(NamedTuple):
     at: datetime
     text: str
+    clock: Clock | None = None  # when synced: the change that added it (see `sync`)
     extra: Mapping[str, Any] = NOTHING
 
     @classmethod
     def from_dict(cls, data: Mapping[str, Any]) -> Note:
-        return cls(_time(data["at"]), data["text"], _extra(data, NOTE_KEYS))
+        return cls(_time(data["at"]), data["text"], _clock(data.get("clock")), _extra(data, NOTE_KEYS))
 
     def to_dict(self) -> dict[str, Any]:
-        return {"at": iso(self.at), "text": self.text, **self.extra}
+        data = {"at": iso(self.at), "text": self.text, **self.extra}
+        if self.clock is not None:
+            data["clock"] = list(self.clock)
+        return data
 
 
 class Entry(NamedTuple):
-    """One resource's record: its status, when that last changed, and the learner's notes."""
+    """One resource's record: its status, when that last changed, and the learner's notes.
+
+    With sync on, `clock` orders it against the same resource's record on other devices, and
+    `notes_cleared` says that notes older (by clock) than that stamp were removed everywhere.
+    """
 
     status: Status
     updated: datetime
     done_at: datetime | None = None
     started_at: datetime | None = None
     notes: tuple[Note, ...] = ()
+    clock: Clock | None = None
+    notes_cleared: Clock | None = None
     extra: Mapping[str, Any] = NOTHING
 
     @classmethod
@@ -83,11 +100,13 @@ class Entry(NamedTuple):
             _time(data.get("done_at")),
             _time(data.get("started_at")),
             tuple(Note.from_dict(n) for n in notes) if notes else (),
+            _clock(data.get("clock")),
+            _clock(data.get("notes_cleared")),
             _extra(data, ENTRY_KEYS),
         )
 
     def to_dict(self) -> dict[str, Any]:
-        return {
+        data = {
             "status": self.status.value,
             "updated": iso(self.updated),
             "done_at": iso(self.done_at),
@@ -95,6 +114,11 @@ class Entry(NamedTuple):
             "notes": [n.to_dict() for n in self.notes],
             **self.extra,
         }
+        if self.clock is not None:
+            data["clock"] = list(self.clock)
+        if self.notes_cleared is not None:
+            data["notes_cleared"] = list(self.notes_cleared)
+        return data
 
 
 class Records(Mapping[str, Entry]):
@@ -212,26 +236,52 @@ class Progress(NamedTuple):
     resources: Records = NO_RECORDS
     history: tuple[Change, ...] = ()
     default_path: str | None = None  # chosen with `mlops-path use`
+    sync: Mapping[str, Any] | None = None  # set by `mlops-path sync init` (see `sync.SyncConfig`)
+    clock: tuple[int, int] | None = None  # with sync: the latest clock stamp made or seen here
     extra: Mapping[str, Any] = NOTHING
 
     @classmethod
     def from_dict(cls, data: Mapping[str, Any], source: object = None) -> Progress:
+        clock = data.get("clock")
         return cls(
             data["version"],
             Records(raw=data.get("resources", {}), source=source),
             tuple(Change.from_dict(c) for c in data.get("history", ())),
             data.get("default_path"),
+            data.get("sync"),
+            None if clock is None else (clock[0], clock[1]),
             _extra(data, PROGRESS_KEYS),
         )
 
     def to_dict(self) -> dict[str, Any]:
-        return {
+        data = {
             "version": self.version,
             "resources": self.resources.to_dict(),
             "history": [c.to_dict() for c in self.history],
             "default_path": self.default_path,
             **self.extra,
         }
+        if self.sync is not None:
+            data["sync"] = dict(self.sync)
+        if self.clock is not None:
+            data["clock"] = list(self.clock)
+        return data
+
+    @property
+    def device(self) -> str | None:
+        """This home's device id, once sync was set up: changes are then stamped with clocks."""
+        return self.sync.get("device") if self.sync else None
+
+    def tick(self, at: datetime) -> tuple[Progress, Clock | None]:
+        """The next clock stamp of this device (hybrid logical clock: never behind one made or
+        seen before, whatever the wall clock says), and the progress that remembers it."""
+        device = self.device
+        if device is None:
+            return self, None
+        wall = int(at.timestamp() * 1000)
+        last, counter = self.clock or (0, 0)
+        stamp = (wall, 0) if wall > last else (last, counter + 1)
+        return self._replace(clock=stamp), (*stamp, device)
 
     def to_json(self) -> str:
         return json.dumps(self.to_dict(), indent=2, ensure_ascii=False) + "\n"
@@ -287,17 +337,20 @@ def now() -> datetime:
 def apply(progress: Progress, action: str, new: Mapping[str, Entry | None], at: datetime) -> tuple[Progress, list[str]]:
     """Set each id's entry (None removes it) as one recorded change; return the ids that changed.
 
-    History keeps the latest MAX_HISTORY changes (README: undo goes back that far)."""
+    With sync on, the new entries are stamped with the change's clock, and a removal becomes a
+    todo record (a tombstone other devices see). History keeps the latest MAX_HISTORY changes
+    (README: undo goes back that far)."""
     from mlops_path.core.limits import MAX_HISTORY
 
     entries = dict(progress.resources)
     before = {rid: entries.get(rid) for rid, entry in new.items() if entries.get(rid) != entry}
     if not before:
         return progress, []
+    progress, stamp = progress.tick(at)
     compact: dict[str, Entry | None] = {}
     added: dict[str, tuple[Note, ...]] = {}
     for rid, old in before.items():
-        after = new[rid]
+        after = new[rid] if stamp is None else stamped(old, new[rid], at, stamp)
         gained = _notes_gained(old, after)
         if gained is None:
             compact[rid] = old
@@ -310,6 +363,17 @@ def apply(progress: Progress, action: str, new: Mapping[str, Entry | None], at: 
     change = Change(at, action, tuple(before), compact, notes_added=added or NOTHING)
     history = (*progress.history, change)[-MAX_HISTORY:]
     return progress._replace(resources=Records(entries), history=history), list(before)
+
+
+def stamped(old: Entry | None, new: Entry | None, at: datetime, stamp: Clock) -> Entry:
+    """`new` as a synced change: its clock, its new notes' clocks; a removal as a tombstone; and
+    if notes were removed, `notes_cleared` (the kept notes are stamped again, so they stay)."""
+    if new is None:
+        return Entry(Status.TODO, at, clock=stamp, notes_cleared=stamp if old and old.notes else None)
+    before = {_key(n) for n in old.notes} if old else set()
+    lost = old is not None and not before <= {_key(n) for n in new.notes}
+    notes = tuple(n._replace(clock=stamp) if lost or _key(n) not in before or n.clock is None else n for n in new.notes)
+    return new._replace(clock=stamp, notes=notes, notes_cleared=stamp if lost else new.notes_cleared)
 
 
 def _notes_gained(old: Entry | None, new: Entry | None) -> tuple[Note, ...] | None:
@@ -378,8 +442,11 @@ def undo(progress: Progress, at: datetime) -> tuple[Progress, Change | None]:
         return progress, None
     change = progress.history[index]
     entries = dict(progress.resources)
+    progress, stamp = progress.tick(at)
     for rid in change.before:
         entry = change.entry_before(rid, entries.get(rid))
+        if stamp is not None:  # synced: taking a change back is itself a change the others must see
+            entry = stamped(entries.get(rid), entry, at, stamp)
         if entry is None:
             entries.pop(rid, None)
         else:

@@ -115,9 +115,14 @@ class _Record(BaseModel):
     model_config = ConfigDict(extra="allow", frozen=True)
 
 
+DeviceId = Annotated[str, Field(pattern=r"^[0-9a-f]{1,64}$")]
+Clock = tuple[Annotated[int, Field(ge=0, lt=2**53)], Annotated[int, Field(ge=0, lt=2**53)], DeviceId]
+
+
 class NoteSchema(_Record):
     at: datetime
     text: Annotated[str, Field(max_length=limits.MAX_NOTE)]
+    clock: Clock | None = None
 
 
 class EntrySchema(_Record):
@@ -126,6 +131,8 @@ class EntrySchema(_Record):
     done_at: datetime | None = None
     started_at: datetime | None = None
     notes: Annotated[list[NoteSchema], Field(max_length=limits.MAX_NOTES)] = []
+    clock: Clock | None = None
+    notes_cleared: Clock | None = None
 
 
 class ChangeSchema(_Record):
@@ -137,11 +144,29 @@ class ChangeSchema(_Record):
     notes_added: dict[str, list[NoteSchema]] = {}
 
 
+class LastSyncSchema(_Record):
+    at: datetime
+    ok: bool
+    message: str
+
+
+class SyncConfigSchema(_Record):
+    engine: Literal["folder", "git"] | None = None
+    place: str | None = None
+    url: str | None = None
+    learner: Annotated[str, Field(min_length=1, max_length=limits.MAX_NAME)]
+    device: DeviceId
+    share_notes: bool = False
+    last_sync: LastSyncSchema | None = None
+
+
 class ProgressSchema(_Record):
     version: int
     resources: dict[str, EntrySchema] = {}
     history: list[ChangeSchema] = []
     default_path: str | None = None
+    sync: SyncConfigSchema | None = None
+    clock: tuple[int, int] | None = None
 
 
 class ExportSchema(_Record):
@@ -150,4 +175,17 @@ class ExportSchema(_Record):
     format: Literal["mlops-path-export"]
     version: int
     exported_at: datetime
+    resources: dict[Slug, EntrySchema]
+
+
+class SyncFileSchema(_Record):
+    """Another device's sync file (README: "Sync"): untrusted, like an import."""
+
+    format: Literal["mlops-path-sync"]
+    version: int
+    learner: Annotated[str, Field(min_length=1, max_length=limits.MAX_NAME)]
+    device: DeviceId
+    exported_at: datetime
+    clock: tuple[Annotated[int, Field(ge=0, lt=2**53)], Annotated[int, Field(ge=0, lt=2**53)]]
+    path: Slug | None = None
     resources: dict[Slug, EntrySchema]

@@ -8,6 +8,8 @@ shared file held something odd instead of having it silently vanish.
 
 from __future__ import annotations
 
+import re
+
 # C0 controls, DEL and C1 controls; bidirectional overrides, embeddings and isolates (they can make
 # text read in another order than it is stored: "Trojan Source"); the line and paragraph
 # separators, which some terminals and editors treat as line breaks.
@@ -45,6 +47,7 @@ def has_control(text: str) -> bool:
 _COMPLETION_PUNCTUATION = frozenset(" .,:;-_()/+&?!")
 _COMPLETION_SWAPS = {"'": "\u2019", '"': "\u201d", "[": "(", "]": ")", "{": "(", "}": ")", "<": "(", ">": ")"}
 MAX_COMPLETION_HELP = 80
+_MD_SPECIAL = re.compile(r"([\\`*_{}\[\]<>#!|&~])")  # what is syntax inside a line (ours never start one)
 
 
 def completion_help(text: str) -> str:
@@ -59,3 +62,22 @@ def completion_help(text: str) -> str:
             out.append(_COMPLETION_SWAPS.get(char, " "))
     cleaned = " ".join("".join(out).split())
     return cleaned if len(cleaned) <= MAX_COMPLETION_HELP else cleaned[: MAX_COMPLETION_HELP - 1].rstrip() + "\u2026"
+
+
+def md_text(value: str) -> str:
+    """Text inside a Markdown line: controls made inert, and every character that Markdown or HTML
+    could read as syntax there backslash-escaped (CommonMark lets any ASCII punctuation be)."""
+    return _MD_SPECIAL.sub(r"\\\1", inert(value))
+
+
+def md_link(url: str) -> str:
+    """A link destination in angle brackets, with what could end it early percent-encoded."""
+    return "<" + inert(url).replace("<", "%3C").replace(">", "%3E").replace(" ", "%20").replace("\\", "%5C") + ">"
+
+
+def md_code(value: str) -> str:
+    """A code span whose fence is longer than any run of backticks inside it."""
+    value = inert(value)
+    fence = "`" * (max((len(run) for run in re.findall(r"`+", value)), default=0) + 1)
+    pad = " " if value.startswith("`") or value.endswith("`") else ""
+    return f"{fence}{pad}{value}{pad}{fence}"

@@ -1,0 +1,100 @@
+"""Beyond one machine: `sync` (your devices, through git or a synced folder) and `cohort` (a study
+group's progress). Parse, call one Learner method, render."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Annotated
+
+import typer
+
+from mlops_path.cli import group_views
+from mlops_path.cli.shared import JsonOption, learner
+from mlops_path.core.errors import UsageError
+
+sync_app = typer.Typer(
+    rich_markup_mode=None,
+    help="Sync your progress across devices through git or a folder that Syncthing or Dropbox keeps in sync.\n\n"
+    "With no subcommand: sync now (with git: fetch, merge, commit and push).\n\nExample: mlops-path sync",
+)
+
+
+@sync_app.callback(invoke_without_command=True)
+def sync(ctx: typer.Context) -> None:
+    """Sync now: merge the other devices' changes, share this device's (git: fetch, commit, push)."""
+    if ctx.invoked_subcommand is None:
+        group_views.synced(learner().sync_now())
+
+
+@sync_app.command("init")
+def init(
+    folder: Annotated[
+        Path | None,
+        typer.Argument(metavar="[FOLDER]", help="A folder that Syncthing, Dropbox or a network drive keeps in sync.", show_default=False),
+    ] = None,
+    git: Annotated[
+        str | None, typer.Option("--git", metavar="URL", help="Sync through this git remote instead.", show_default=False)
+    ] = None,
+    name: Annotated[
+        str | None, typer.Option("--name", metavar="NAME", help="Your display name (default: your user name).", show_default=False)
+    ] = None,
+    share_notes: Annotated[bool, typer.Option("--share-notes", help="Also share your notes (default: statuses and times only).")] = False,
+) -> None:
+    """Set up sync through a folder or a git remote, then sync once.
+
+    Each device writes only its own file there; every device merges all of them. Devices with
+    the same --name are one learner; other names in the same place are your study group.
+
+    Example: mlops-path sync init ~/Sync/mlops --name Ada
+    """
+    group_views.synced(learner().sync_init(folder, git, name, share_notes))
+
+
+@sync_app.command("status")
+def status(as_json: JsonOption = False) -> None:
+    """Show the engine, the devices and learners seen, and the last sync's result.
+
+    Example: mlops-path sync status
+    """
+    group_views.sync_status(learner().sync_status(), as_json)
+
+
+@sync_app.command("off")
+def off() -> None:
+    """Stop syncing; your local progress stays as it is.
+
+    Example: mlops-path sync off
+    """
+    group_views.sync_off(learner().sync_off())
+
+
+@sync_app.command("share-notes")
+def share_notes(state: Annotated[str, typer.Argument(metavar="on|off", help="Share your notes through sync, or stop.")]) -> None:
+    """Share your notes through sync (on), or keep them on this device (off).
+
+    Example: mlops-path sync share-notes on
+    """
+    if state not in ("on", "off"):
+        raise UsageError(f"sync share-notes takes on or off, not {state!r}.")
+    group_views.notes_shared(learner().share_notes(state == "on"))
+
+
+def cohort(
+    folder: Annotated[
+        Path | None,
+        typer.Argument(metavar="[FOLDER]", help="A folder of sync files (default: your sync place).", show_default=False),
+    ] = None,
+    as_json: JsonOption = False,
+    format_: Annotated[
+        str | None, typer.Option("--format", metavar="csv|markdown", help="Print the table as CSV or Markdown.", show_default=False)
+    ] = None,
+) -> None:
+    """Show a study group's progress on the path: each learner, and where the group gets stuck.
+
+    Reads every learner's sync files; never merges them into yours. --path picks the path.
+
+    Example: mlops-path cohort ~/Sync/mlops --format markdown
+    """
+    if format_ not in (None, "csv", "markdown"):
+        raise UsageError(f"--format is csv or markdown, not {format_!r}.")
+    group_views.cohort(learner().cohort(folder), as_json, format_)

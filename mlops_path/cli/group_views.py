@@ -1,0 +1,150 @@
+"""How sync and the study group look: short sentences, the status of the devices, the cohort as a
+table (rich in a terminal, lines when piped), the documented JSON, CSV and Markdown."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from mlops_path.cli import output
+from mlops_path.core.progress import iso
+from mlops_path.core.text import inert
+
+if TYPE_CHECKING:
+    from mlops_path.core.cohort import Cohort
+    from mlops_path.core.sync import SyncConfig
+    from mlops_path.core.syncing import SyncReport, SyncStatus
+
+
+def _place(config: SyncConfig) -> str:
+    return f"git {config.url} (clone: {config.place})" if config.engine == "git" else f"the folder {config.place}"
+
+
+def synced(report: SyncReport) -> None:
+    c = report.config
+    notes = "shared" if c.share_notes else "kept on each device"
+    output.say([f"Synced through {_place(c)}: {report.message}.", f"This device is {c.device} of {c.learner}; notes are {notes}."])
+
+
+def sync_off(config: SyncConfig) -> None:
+    output.say([f"Sync is off; your progress stays here, and {_place(config)} keeps what was shared."])
+
+
+def notes_shared(config: SyncConfig) -> None:
+    output.say(["Your notes are now shared through sync." if config.share_notes else "Your notes now stay on each device."])
+
+
+def sync_status(status: SyncStatus, as_json: bool) -> None:
+    c = status.config
+    if as_json:
+        output.print_json({
+            "engine": c.engine if c else None,
+            "place": str(c.place) if c and c.place else None,
+            "url": c.url if c else None,
+            "learner": c.learner if c else None,
+            "device": c.device if c else None,
+            "share_notes": c.share_notes if c else False,
+            "last_sync": dict(c.last_sync) if c and c.last_sync else None,
+            "devices": [{"learner": d.learner, "device": d.device, "last_change": iso(d.last_change), "mine": d.mine,
+                         "this_device": d.this_device} for d in status.devices],
+            "skipped": [{"file": str(f), "reason": reason} for f, reason in status.skipped],
+        })  # fmt: skip
+        return
+    if c is None or not c.on:
+        output.say(["Sync is off. `mlops-path sync init FOLDER` (Syncthing, Dropbox) or `mlops-path sync init --git URL` sets it up."])
+        return
+    out = [f"Syncing through {_place(c)}.",
+           f"You are {c.learner}, on device {c.device}; notes are {'shared' if c.share_notes else 'not shared'}."]  # fmt: skip
+    if c.last_sync:
+        result = "ok" if c.last_sync.get("ok") else "FAILED"
+        out.append(f"Last sync: {c.last_sync.get('at')}, {result}: {c.last_sync.get('message')}")
+    mine = [d for d in status.devices if d.mine]
+    others = [d for d in status.devices if not d.mine]
+    out += ["", "Your devices:"]
+    out += [f"  {d.device}  last change {output.stamp(d.last_change)}" + ("  (this device)" if d.this_device else "") for d in mine]
+    if not mine:
+        out.append("  none yet (run `mlops-path sync`)")
+    if others:
+        out += ["", "Your study group (see `mlops-path cohort`):"]
+        out += [f"  {d.learner}  {d.device}  last change {output.stamp(d.last_change)}" for d in others]
+    if status.skipped:
+        out += ["", "Skipped files:"] + [f"  {f}: it {reason}" for f, reason in status.skipped]
+    output.say(out)
+
+
+def cohort_json(c: Cohort) -> dict:
+    return {
+        "path": c.path.id,
+        "learners": [{"name": r.name, "done": r.done, "total": r.total, "percent": r.percent, "current": r.current,
+                      "last_active": iso(r.last_active), "days_inactive": r.days_inactive, "stuck": r.stuck} for r in c.learners],
+        "steps": [{"id": s.id, "done": s.done, "in_progress": s.in_progress, "skipped": s.skipped} for s in c.steps],
+    }  # fmt: skip
+
+
+HEADER = ["learner", "done", "total", "percent", "current", "last active", "days inactive", "stuck"]
+
+
+def _row(r) -> list[str]:
+    return [r.name, str(r.done), str(r.total), f"{r.percent}%", r.current or "finished",
+            r.last_active.strftime("%Y-%m-%d") if r.last_active else "never",
+            "" if r.days_inactive is None else str(r.days_inactive), " ".join(r.stuck)]  # fmt: skip
+
+
+def cohort(c: Cohort, as_json: bool, fmt: str | None) -> None:
+    if as_json:
+        output.print_json(cohort_json(c))
+        return
+    if fmt == "csv":
+        output.raw(_csv(c))
+        return
+    if fmt == "markdown":
+        output.raw(_markdown(c))
+        return
+    if not c.learners:
+        output.say([f"No learner's sync files found for the path {c.path.id!r}."])
+        return
+    stuck_steps = [s for s in c.steps if s.in_progress]
+    tail = [f"{len(c.learners)} learner{'s' * (len(c.learners) != 1)} on {c.path.title!r}; percentages count required steps."]
+    if stuck_steps:
+        worst = max(stuck_steps, key=lambda s: s.in_progress)
+        tail.append(f"Most learners in progress: {worst.id} ({worst.in_progress}).")
+    if not output.use_rich():
+        output.lines(output.columns([HEADER] + [_row(r) for r in c.learners]) + [""] + tail)
+        return
+    from rich.table import Table
+
+    table = Table(box=None, pad_edge=False, header_style="bold", expand=True)
+    for name in HEADER:
+        table.add_column(name, overflow="fold", no_wrap=name not in ("learner", "stuck", "current"),
+                         justify="right" if name in ("done", "total", "percent", "days inactive") else "left")  # fmt: skip
+    for r in c.learners:
+        table.add_row(*(output.text(cell) for cell in _row(r)))
+    out = output.console()
+    out.print(table)
+    out.print()
+    output.say(tail)
+
+
+def _csv(c: Cohort) -> str:
+    import csv
+    import io
+
+    buffer = io.StringIO()
+    writer = csv.writer(buffer, lineterminator="\n")
+    writer.writerow(HEADER)
+    for r in c.learners:
+        # a spreadsheet runs a cell that starts with = + - @ as a formula: such cells get a leading '
+        writer.writerow([("'" + cell) if cell[:1] in ("=", "+", "-", "@", "\t", "\r") else cell for cell in map(inert, _row(r))])
+    return buffer.getvalue()
+
+
+def _markdown(c: Cohort) -> str:
+    from mlops_path.core.text import md_text
+
+    def line(cells: list[str]) -> str:
+        return "| " + " | ".join(md_text(cell) for cell in cells) + " |"
+
+    out = [f"# {md_text(c.path.title)}: the study group", "", line(HEADER), "|" + " --- |" * len(HEADER)]
+    out += [line(_row(r)) for r in c.learners]
+    out += ["", "| step | done | in progress | skipped |", "| --- | ---: | ---: | ---: |"]
+    out += [line([s.id, str(s.done), str(s.in_progress), str(s.skipped)]) for s in c.steps]
+    return "\n".join(out) + "\n"
