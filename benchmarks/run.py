@@ -76,6 +76,35 @@ def big_home(root: Path, env: dict[str, str], name: str = "big", size: int = BIG
     return home, ids
 
 
+SEED_IDS = ["dmls-ch02", "dmls-ch07", "dmls-ch08", "dmls-ch09", "dmls-ch11", "mlops-principles", "operationalizing-ml"]
+
+
+def device_file(folder: Path, learner: str, device: str, done: int) -> None:
+    """A sync file as another device writes it: `done` of the seed path's first steps done."""
+    at = "2026-11-01T00:00:00Z"
+    resources = {rid: {"status": "done", "updated": at, "done_at": at, "started_at": None, "notes": [],
+                       "clock": [1793491200000 + i, 0, device]} for i, rid in enumerate(SEED_IDS[:done])}  # fmt: skip
+    target = folder / "mlops-path" / learner
+    target.mkdir(parents=True, exist_ok=True)
+    doc = {"format": "mlops-path-sync", "version": 1, "learner": learner, "device": device, "exported_at": at,
+           "clock": [1793491200000 + done, 0], "path": "mlops", "resources": resources}  # fmt: skip
+    (target / f"{device}.json").write_text(json.dumps(doc))
+
+
+def synced_home(root: Path, env: dict[str, str]) -> tuple[dict[str, str], Path]:
+    """A home syncing through a folder where 19 other devices of the same learner wrote their
+    files (the `next` case), and a folder of 1,000 learners' files (the `cohort` case)."""
+    home, folder, group = make_home(root, "synced"), root / "sync-folder", root / "group"
+    folder.mkdir()
+    for i in range(19):
+        device_file(folder, "ada", f"{i:04x}", i % len(SEED_IDS))
+    for i in range(1000):
+        device_file(group, f"learner-{i:04d}", f"{i:04x}", i % len(SEED_IDS))
+    sync_env = env | {"MLOPS_PATH_HOME": str(home), "MLOPS_PATH_CACHE": str(home / "cache")}
+    subprocess.run([SCRIPT, "sync", "init", str(folder), "--name", "ada"], env=sync_env, check=True, capture_output=True)
+    return sync_env, group
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--quick", action="store_true", help="a few rounds, for CI")
@@ -107,6 +136,7 @@ def main() -> None:
         reset()
         return base_env | {"MLOPS_PATH_HOME": str(copy), "MLOPS_PATH_CACHE": str(root / f"{seed.name}-written-cache")}, reset
 
+    sync_env, group = synced_home(root, base_env)
     done_env, done_reset = writable_copy(home)
     big_done_env, big_done_reset = writable_copy(big)
     # `done` must stay linear in the ids it is given: 40,000 ids against 10,000, on a 40,000-resource catalog
@@ -127,6 +157,8 @@ def main() -> None:
         ("next (terminal)", [SCRIPT, "next"], env, True, None, 1.0, "floor (terminal)"),
         ("list (terminal)", [SCRIPT, "list"], env, True, None, 1.0, "floor (terminal)"),
         ("progress (terminal)", [SCRIPT, "progress"], env, True, None, 1.0, "floor (terminal)"),
+        ("next, 20 synced devices", [SCRIPT, "next"], sync_env, False, None, 1.2, "next"),
+        ("cohort --json, 1,000 learners", [SCRIPT, "cohort", str(group), "--json"], env, False, None, 3.0, "next"),
         ("big: next", [SCRIPT, "next"], big_env, False, None, 1.5, "next"),
         ("big: list --json", [SCRIPT, "list", "--json"], big_env, False, None, 1.5, "floor"),
         ("big: done 2,500 ids", [SCRIPT, "done", *big_ids[BIG // 2 :]], big_done_env, False, big_done_reset, None, None),

@@ -16,8 +16,12 @@ class NotAJsonObject(ValueError):
     """Bytes that are not one sound JSON object; the message says why, in a few words."""
 
 
-def json_object(data: bytes) -> dict[str, Any]:
-    """Parse bytes we did not write ourselves, refusing anything odd rather than guessing."""
+def json_object(data: bytes, check_depth: bool = True) -> dict[str, Any]:
+    """Parse bytes we did not write ourselves, refusing anything odd rather than guessing.
+
+    `check_depth=False` is for a reader that walks only the structure it expects and drops the
+    rest (so no depth can reach code that recurses); JSON deeper than Python's stack is refused
+    either way."""
     if b"\x00" in data:
         raise NotAJsonObject("contains NUL bytes")
     try:
@@ -32,7 +36,7 @@ def json_object(data: bytes) -> dict[str, Any]:
         raise NotAJsonObject(f"is not valid JSON (line {exc.lineno}, column {exc.colno})") from None
     if not isinstance(raw, dict):
         raise NotAJsonObject("does not hold a JSON object")
-    if too_deep(raw):
+    if check_depth and too_deep(raw):
         raise NotAJsonObject(f"is nested more than {MAX_DEPTH} levels deep")
     return raw
 

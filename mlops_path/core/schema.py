@@ -176,16 +176,3 @@ class ExportSchema(_Record):
     version: int
     exported_at: datetime
     resources: dict[Slug, EntrySchema]
-
-
-class SyncFileSchema(_Record):
-    """Another device's sync file (README: "Sync"): untrusted, like an import."""
-
-    format: Literal["mlops-path-sync"]
-    version: int
-    learner: Annotated[str, Field(min_length=1, max_length=limits.MAX_NAME)]
-    device: DeviceId
-    exported_at: datetime
-    clock: tuple[Annotated[int, Field(ge=0, lt=2**53)], Annotated[int, Field(ge=0, lt=2**53)]]
-    path: Slug | None = None
-    resources: dict[Slug, EntrySchema]
