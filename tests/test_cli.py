@@ -57,7 +57,7 @@ def test_an_unknown_id_on_a_fresh_home_creates_no_file(cli, home):
     assert not home.exists()
 
 
-@pytest.mark.parametrize("odd", ["with space", "ünïcödé", "new\nline", "x" * 5000, "--", "DMLS-CH02"])
+@pytest.mark.parametrize("odd", ["with space", "ünïcödé", "new\nline", "x" * 5000, "--", "DMLS-CH2X"])
 def test_odd_ids_are_a_clean_usage_error(cli, home, odd):
     result = cli("done", "--", odd) if odd != "--" else cli("done", "--", "--")
     assert result.exit_code == 2
@@ -176,9 +176,12 @@ def test_a_broken_catalog_is_named_not_a_traceback(cli, monkeypatch, tmp_path):
     assert "resource 'x', field 'minutes': input should be greater than 0" in result.stderr
 
 
-def test_no_arguments_shows_help(cli):
+def test_no_arguments_shows_the_start_screen(cli):
     result = cli()
-    assert "Usage" in result.output and "next" in result.output
+    assert result.exit_code == 0
+    assert "Now: step 1 of 13, Chapter 2: Introduction to Machine Learning Systems Design (dmls-ch02)" in result.stdout
+    for command in ("mlops-path next", "mlops-path done", "mlops-path list", "mlops-path help"):
+        assert command in result.stdout
 
 
 def test_version(cli):

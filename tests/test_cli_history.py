@@ -38,7 +38,10 @@ def test_reset_all_asks_first(cli, progress_file):
     cli("done", "dmls-ch02")
     before = progress_file.read_bytes()
     result = cli("reset", "--all", input="n\n")
-    assert result.exit_code == 1 and progress_file.read_bytes() == before
+    assert result.exit_code == 0 and "Nothing changed." in result.stdout and progress_file.read_bytes() == before
+    assert "1 record and 0 notes" in result.stderr  # the question says what would be lost
+    result = cli("reset", "--all", input="")
+    assert result.exit_code == 2 and "add --yes" in result.stderr and progress_file.read_bytes() == before
     result = cli("reset", "--all", input="y\n")
     assert result.exit_code == 0 and "Cleared the progress of 1 resource" in result.stdout
     assert cli.json("next")["id"] == "dmls-ch02"

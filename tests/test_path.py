@@ -6,7 +6,7 @@ import pytest
 
 from mlops_path.core.catalog import parse_catalog
 from mlops_path.core.errors import UsageError
-from mlops_path.core.path import check_ids, filter_steps, find_step, next_step, topic_counts, walk
+from mlops_path.core.path import canonical_ids, filter_steps, find_step, next_step, topic_counts, walk
 from mlops_path.core.progress import Progress, Status, mark
 
 AT = datetime(2026, 1, 2, 3, 4, 5, tzinfo=UTC)
@@ -81,14 +81,14 @@ def test_topic_counts_count_steps_and_done_ones():
 def test_an_unknown_id_names_the_closest_known_ones():
     catalog = parse_catalog({"resources": [_res("dmls-ch02"), _res("dmls-ch07")], "paths": []})
     with pytest.raises(UsageError, match=r"Unknown id 'dmls-ch2'; did you mean dmls-ch02"):
-        check_ids(catalog, ["dmls-ch02", "dmls-ch2"])
+        canonical_ids(catalog, ["dmls-ch02", "dmls-ch2"])
     with pytest.raises(UsageError, match=r"Unknown id 'zzz'; see `mlops-path list`"):
-        check_ids(catalog, ["zzz"])
+        canonical_ids(catalog, ["zzz"])
 
 
 def test_an_odd_id_is_quoted_safely_and_shortened():
     catalog = parse_catalog({"resources": [_res("a")], "paths": []})
     with pytest.raises(UsageError) as caught:
-        check_ids(catalog, ["x\ny" + "z" * 200])
+        canonical_ids(catalog, ["x\ny" + "z" * 200])
     message = str(caught.value)
     assert "\n" not in message and len(message) < 150

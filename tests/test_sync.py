@@ -366,7 +366,7 @@ def test_random_changes_on_three_devices_converge_whatever_the_sync_order(tmp_pa
             elif verb == "look":
                 device.ok("list")  # merges whatever the others wrote so far
             else:
-                device.ok(verb, rid)
+                device.ok(verb, rid, *(["--force"] if verb == "start" else []))
         order = list(range(3))
         rnd.shuffle(order)
         for i in order:

@@ -27,7 +27,54 @@ from mlops_path.core.errors import MlopsPathError
 INTERNAL_ERROR = 3
 
 
+GLOBAL_OPTIONS = ("--path", "--catalog")  # they take a value and may come before or after the command
+
+
+def hoist_global_options(args: list[str]) -> list[str]:
+    """`mlops-path next --path mlip` means `mlops-path --path mlip next`: the global options that
+    take a value are moved in front of the command wherever they stand (never past a `--`)."""
+    front: list[str] = []
+    rest: list[str] = []
+    i = 0
+    while i < len(args):
+        arg = args[i]
+        if arg == "--":
+            rest += args[i:]
+            break
+        if arg.split("=", 1)[0] in GLOBAL_OPTIONS:
+            taken = 1 if "=" in arg else 2
+            front += args[i : i + taken]
+            i += taken
+            continue
+        (rest if rest or not arg.startswith("-") else front).append(arg)
+        i += 1
+    return front + rest
+
+
 class _Group(TyperGroup):
+    def parse_args(self, ctx: typer.Context, args: list[str]) -> list[str]:
+        return super().parse_args(ctx, hoist_global_options(list(args)))
+
+    def main(self, args=None, prog_name=None, complete_var=None, standalone_mode=True, **extra):
+        """Click's errors in the tool's one style: one sentence, and a line saying where help is."""
+        from typer._click import exceptions as click_errors
+
+        try:
+            result = super().main(args, prog_name, complete_var, standalone_mode=False, **extra)
+        except click_errors.UsageError as exc:
+            command = exc.ctx.command_path if exc.ctx else "mlops-path"
+            output.error(_sentence(exc.format_message()), hint=f"See `{command} --help`.")
+            result = exc.exit_code
+        except click_errors.ClickException as exc:
+            output.error(_sentence(exc.format_message()))
+            result = exc.exit_code
+        except typer.Abort:
+            output.error("Nothing changed.")
+            result = 1
+        if not standalone_mode:
+            return result
+        sys.exit(result if isinstance(result, int) else 0)
+
     def invoke(self, ctx: typer.Context) -> object:
         try:
             return super().invoke(ctx)
@@ -36,10 +83,17 @@ class _Group(TyperGroup):
             raise typer.Exit(exc.exit_code) from None
 
 
+def _sentence(message: str) -> str:
+    message = message.strip()
+    return message if message.endswith((".", "?", "!")) else message + "."
+
+
 app = typer.Typer(
     name="mlops-path",
     cls=_Group,
-    no_args_is_help=True,
+    no_args_is_help=False,
+    invoke_without_command=True,
+    context_settings={"help_option_names": ["-h", "--help"]},
     pretty_exceptions_enable=False,
     rich_markup_mode=None,  # plain click help: stable text for docs/cli.md, and no rich import for --help
     epilog="Progress lives in one JSON file: `mlops-path where` prints its path.",
@@ -52,8 +106,9 @@ def _version(value: bool) -> None:
         raise typer.Exit()
 
 
-@app.callback()
+@app.callback(invoke_without_command=True)
 def _root(
+    ctx: typer.Context,
     catalog: Annotated[
         list[Path] | None,
         typer.Option("--catalog", metavar="FILE", help="Also load this catalog (repeatable).", show_default=False),
@@ -66,6 +121,32 @@ def _root(
 ) -> None:
     """A learning path for MLOps: what to read or watch next, and a record of what you finished."""
     use_learner(Learner(catalog or [], path, warn=output.warning))
+    if ctx.invoked_subcommand is None:
+        learn.start_screen()
+
+
+def help_(
+    ctx: typer.Context,
+    words: Annotated[list[str] | None, typer.Argument(metavar="[COMMAND]...", help="A command, e.g. next or sync init.")] = None,
+) -> None:
+    """Show the help of the tool, or of one command.
+
+    Example: mlops-path help next
+    """
+    from mlops_path.core.errors import UsageError
+
+    command, names = ctx.parent.command, []
+    for word in words or []:
+        sub = getattr(command, "commands", {}).get(word)
+        if sub is None:
+            import difflib
+
+            close = difflib.get_close_matches(word, list(getattr(command, "commands", {})), n=1)
+            hint = f"; did you mean {close[0]}?" if close else "; `mlops-path help` lists them."
+            raise UsageError(f"No command {' '.join([*names, word])!r}{hint}")
+        command, names = sub, [*names, word]
+    with typer.Context(command, info_name=" ".join(["mlops-path", *names]), parent=None) as sub_ctx:
+        output.raw(command.get_help(sub_ctx) + "\n")
 
 
 COMMANDS = {
@@ -90,6 +171,7 @@ COMMANDS = {
     "doctor": record.doctor,
     "where": record.where,
     "cohort": cohort,
+    "help": help_,
 }
 for _name, _command in COMMANDS.items():
     app.command(_name)(_command)

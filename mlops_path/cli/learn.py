@@ -18,6 +18,12 @@ from mlops_path.core.progress import Status
 from mlops_path.core.text import has_control
 
 
+def start_screen() -> None:
+    """What bare `mlops-path` shows: where you are and the three commands to use next."""
+    state = learner().state()
+    views.start_screen(state.path, next_step(state.steps), learner().summary())
+
+
 def next_(
     topic: TopicOption = None,
     minutes: Annotated[

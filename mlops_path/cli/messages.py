@@ -12,17 +12,19 @@ if TYPE_CHECKING:
     from mlops_path.core.path import Step
     from mlops_path.core.progress import Change, Note
     from mlops_path.core.store import Repair
+    from mlops_path.core.summary import Summary
 
 
 MOST_IDS = 20  # a longer list of ids is cut to "... and N more"
 
 
-def marked(changed: list[str], asked: list[str], status: Status, following: Step | None) -> None:
+def marked(changed: list[str], asked: list[str], status: Status, following: Step | None, current: Step | None = None) -> None:
     changed_set = set(changed)
     unchanged = [i for i in dict.fromkeys(asked) if i not in changed_set]
     out = []
     if changed:
-        out.append(f"Marked {status.value}: {output.id_list(changed, MOST_IDS)}")
+        which = f" (the current step, {current.resource.title})" if current else ""
+        out.append(f"Marked {status.value}: {output.id_list(changed, MOST_IDS)}{which}")
     if unchanged:
         out.append(f"Already {status.value}: {output.id_list(unchanged, MOST_IDS)}")
     if following:
@@ -30,6 +32,20 @@ def marked(changed: list[str], asked: list[str], status: Status, following: Step
     elif status is Status.DONE:
         out.append("That was the last step of this path. Well done!")
     output.say(out)
+
+
+def nothing_changed() -> None:
+    output.say(["Nothing changed."])
+
+
+def milestones(before: Summary, after: Summary) -> None:
+    """Said once, by the change that finishes a stage or the required path."""
+    finished_before = {t.name for t in before.stages if t.total and t.done == t.total}
+    out = [f"You finished the stage {t.name!r}." for t in after.stages if t.total and t.done == t.total and t.name not in finished_before]
+    if after.required and after.required_done == after.required and before.required_done < before.required:
+        out.append("You finished every required step of this path. Well done!")
+    if out:
+        output.say(out)
 
 
 def noted(resource_id: str, note: Note) -> None:

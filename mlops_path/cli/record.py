@@ -10,38 +10,62 @@ import typer
 
 from mlops_path.cli import messages, output, views
 from mlops_path.cli.completion import complete_ids
-from mlops_path.cli.shared import IdArgument, IdsArgument, JsonOption, learner
+from mlops_path.cli.shared import JsonOption, OptionalIds, learner
 from mlops_path.core import api, home
 from mlops_path.core.errors import UsageError
 from mlops_path.core.path import next_step
 from mlops_path.core.progress import Status
 
 
-def _set(ids: list[str], status: Status) -> None:
+def _set(ids: list[str] | None, status: Status) -> None:
+    current = None
+    if not ids:
+        current = learner().current_step()
+        ids = [current.id]
+    before = learner().summary()
     changed = learner().set_status(ids, status)
-    messages.marked(changed, ids, status, next_step(learner().steps()))
+    messages.marked(changed, ids, status, next_step(learner().steps()), current=current)
+    if status is Status.DONE and changed:
+        messages.milestones(before, learner().summary())
 
 
-def done(ids: IdsArgument) -> None:
-    """Mark steps done (records when). Unknown ids change nothing.
+def done(ids: OptionalIds = None) -> None:
+    """Mark steps done (records when); with no id, the current step. Unknown ids change nothing.
 
     Example: mlops-path done dmls-ch02
     """
     _set(ids, Status.DONE)
 
 
-def start(ids: IdsArgument) -> None:
-    """Mark steps in progress.
+def start(
+    ids: OptionalIds = None,
+    force: Annotated[bool, typer.Option("--force", help="Start a step again even if it is done.")] = False,
+) -> None:
+    """Mark steps in progress; with no id, the current step.
 
-    `next` shows a started step first.
+    `next` shows a started step first. A step already done is started again only after you
+    confirm (or with --force).
 
     Example: mlops-path start dmls-ch07
     """
+    for step, entry in learner().done_among(ids or []):
+        question = f"{step.id} was done on {output.stamp(entry.done_at)}; start it again?"
+        if not force and not _confirm(question, f"{step.id} was done on {output.stamp(entry.done_at)}; --force starts it again."):
+            messages.nothing_changed()
+            return
     _set(ids, Status.IN_PROGRESS)
 
 
-def skip(ids: IdsArgument) -> None:
-    """Skip steps.
+def _confirm(question: str, refusal: str) -> bool:
+    """Ask (on stderr); with no answer to read (a script), refuse, naming the way to say yes."""
+    try:
+        return typer.confirm(question, default=False, err=True)
+    except typer.Abort:
+        raise UsageError(refusal) from None
+
+
+def skip(ids: OptionalIds = None) -> None:
+    """Skip steps; with no id, the current step.
 
     `next` passes over them, and they leave the percentage (see `progress`).
 
@@ -71,18 +95,36 @@ def reset(
         _set(ids, Status.TODO)
         return
     if not yes:
-        typer.confirm("Clear all your progress, statuses and notes? (`mlops-path undo` takes it back)", abort=True, err=True)
+        records, notes = learner().what_clear_all_loses()
+        lost = f"{records} record{'s' * (records != 1)} and {notes} note{'s' * (notes != 1)}"
+        question = f"Clear all your progress: {lost}? (`mlops-path undo` takes it back)"
+        if not _confirm(question, "reset --all asks first; add --yes to clear all your progress."):
+            messages.nothing_changed()
+            return
     messages.cleared(learner().clear_all())
 
 
-def note(resource_id: IdArgument, text: Annotated[str, typer.Argument(help="The note; quote it.", show_default=False)]) -> None:
-    """Add a dated note to a resource.
+def note(
+    words: Annotated[list[str], typer.Argument(metavar="[ID] TEXT", help="The note (quote it), after an id; the current step if no id.",
+                                               autocompletion=complete_ids, show_default=False)],
+) -> None:  # fmt: skip
+    """Add a dated note to a resource; with only the text, to the current step.
 
     `show` prints a resource's notes; `undo` takes a note back.
 
     Example: mlops-path note dmls-ch08 "Re-read the part on covariate shift"
     """
-    messages.noted(resource_id, learner().note(resource_id, text))
+    if len(words) > 2:
+        raise UsageError("A note is one argument: quote it, as in mlops-path note \"my note\".")
+    if len(words) == 2:
+        resource_id, text = words
+    else:
+        (text,) = words
+        if learner().is_id(text):
+            raise UsageError(f"Give the note's text after the id, as in mlops-path note {text} \"my note\".")
+        resource_id = learner().current_step().id
+    resource_id, note = learner().note(resource_id, text)
+    messages.noted(resource_id, note)
 
 
 def undo() -> None:

@@ -10,6 +10,7 @@ from mlops_path.core.progress import Status, iso
 
 if TYPE_CHECKING:
     from mlops_path.core.api import Health, PathOverview, StudyPlan
+    from mlops_path.core.catalog import LearningPath
     from mlops_path.core.path import Step
     from mlops_path.core.progress import Change, Entry
     from mlops_path.core.summary import Summary
@@ -36,9 +37,20 @@ def describe(step: Step) -> str:
     return ", ".join(parts)
 
 
-def minutes_text(step: Step) -> str:
+def minutes_text(step: Step, short: bool = False) -> str:
+    """A step's time: "≈48 min" (an estimate, as most are), with what it rests on unless `short`."""
     r = step.resource
-    return f"{r.minutes} min" + (f" ({r.minutes_note})" if r.minutes_note else "")
+    return output.duration(r.minutes) + ("" if short or not r.minutes_note else f" ({r.minutes_note})")
+
+
+def counts_text(s: Summary) -> str:
+    """The one way counts are said: required steps and their percentage, optional and skipped apart."""
+    text = f"{s.required_done} of {s.required} required steps done ({s.percent}%)"
+    if s.optional_total:
+        text += f"; optional: {s.optional_done} of {s.optional_total}"
+    if s.skipped:
+        text += f"; {s.skipped} skipped"
+    return text
 
 
 def where_text(step: Step) -> str:
@@ -86,6 +98,16 @@ def _plain_details(heading: str, rows: list[tuple[str, str]], footer: str | None
     if footer:
         out.append(footer)
     output.lines(out)
+
+
+def start_screen(path: LearningPath, step: Step | None, s: Summary) -> None:
+    where = (f"Now: step {step.position} of {step.total}, {step.resource.title} ({step.id}), {minutes_text(step, short=True)}."
+             if step else "You have finished every step of this path.")  # fmt: skip
+    output.say([f"mlops-path: learning MLOps with {path.title!r}.", where, counts_text(s), "",
+                "  mlops-path next    what to read or watch now, why, and where",
+                "  mlops-path done    mark the current step done",
+                "  mlops-path list    the whole path, and where you are on it",
+                "", "Every command: mlops-path help"])  # fmt: skip
 
 
 def next_step(step: Step | None, as_json: bool) -> None:

@@ -16,7 +16,7 @@ from mlops_path.core.catalog import Catalog, LearningPath
 from mlops_path.core.errors import FileProblem, ProgressError, UsageError
 from mlops_path.core.limits import MAX_NOTE, MAX_NOTES
 from mlops_path.core.loader import load_catalog
-from mlops_path.core.path import Step, check_ids, find_step, walk
+from mlops_path.core.path import Step, canonical_ids, find_step, next_step, walk
 from mlops_path.core.progress import Change, Entry, Note, Progress, Status, add_note, mark, now, reset_all, undo
 
 if TYPE_CHECKING:  # these modules serve one command each: they are imported where they are used
@@ -128,18 +128,49 @@ class Learner:
     def _replaces(self, ids: Sequence[str]) -> dict[str, list[str]]:
         return {rid: self.catalog.by_id[rid].replaces for rid in ids}
 
+    def current_step(self) -> Step:
+        """The step `next` shows: what a command acts on when it is given no id."""
+        step = next_step(self.steps())
+        if step is None:
+            raise UsageError("Every step of this path is done or skipped; give an id.")
+        return step
+
+    def is_id(self, text: str) -> bool:
+        return text in self.catalog.by_id or text.lower() in self.catalog.by_id
+
+    def done_among(self, ids: list[str]) -> list[tuple[Step, Entry]]:
+        """The steps among `ids` (the current step if none) that are done, with their records."""
+        state = self.state()
+        if ids:
+            wanted = set(canonical_ids(self.catalog, ids))
+        else:
+            current = next_step(state.steps)
+            wanted = {current.id} if current else set()
+        found = []
+        for step in state.steps:
+            if step.id in wanted and step.status is Status.DONE:
+                entry = state.progress.entry_for(step.id, step.resource.replaces)
+                if entry and entry.done_at:
+                    found.append((step, entry))
+        return found
+
+    def what_clear_all_loses(self) -> tuple[int, int]:
+        """How many records and notes `reset --all` would clear."""
+        progress = self.progress()
+        return len(progress.resources), sum(len(e.notes) for e in progress.resources.values())
+
     def set_status(self, ids: list[str], status: Status) -> list[str]:
         """Give every id `status` in one write; any unknown id refuses the whole call first."""
-        check_ids(self.catalog, ids)
+        ids = canonical_ids(self.catalog, ids)
         at, replaces = now(), self._replaces(ids)
         return self._update(lambda p: mark(p, ids, status, at, replaces))
 
-    def note(self, resource_id: str, text: str) -> Note:
+    def note(self, resource_id: str, text: str) -> tuple[str, Note]:
         if not text.strip():
             raise UsageError("A note needs some text.")
         if len(text) > MAX_NOTE:
             raise UsageError(f"A note can be at most {MAX_NOTE:,} characters.")
-        check_ids(self.catalog, [resource_id])
+        (resource_id,) = canonical_ids(self.catalog, [resource_id])
         at, replaces = now(), self.catalog.by_id[resource_id].replaces
 
         def change(progress: Progress) -> tuple[Progress, list[str]]:
@@ -149,14 +180,14 @@ class Learner:
             return add_note(progress, resource_id, text, at, replaces)
 
         self._update(change)
-        return Note(at=at, text=text)
+        return resource_id, Note(at=at, text=text)
 
     def resource(self, resource_id: str) -> tuple[Step, Entry | None]:
         """One step of the current path and the learner's record of it."""
         state = self.state()
+        (resource_id,) = canonical_ids(state.catalog, [resource_id])
         step = find_step(state.steps, resource_id)
         if step is None:
-            check_ids(state.catalog, [resource_id])
             raise UsageError(f"{resource_id!r} is not a step of the path {state.path.id!r}; try --path.")
         return step, state.progress.entry_for(resource_id, step.resource.replaces)
 

@@ -135,7 +135,11 @@ class Catalog(NamedTuple):
         try:
             return self.paths[path_id]
         except KeyError:
-            raise UsageError(f"Unknown path {path_id!r}; known paths: {', '.join(self.paths) or 'none'}.") from None
+            import difflib
+
+            close = difflib.get_close_matches(path_id.lower(), list(self.paths), n=1, cutoff=0.6)
+            hint = f"did you mean {close[0]}?" if close else f"known paths: {', '.join(self.paths) or 'none'}."
+            raise UsageError(f"Unknown path {path_id!r}; {hint}") from None
 
 
 def _text(value: Any) -> str:

@@ -117,18 +117,25 @@ def topic_counts(steps: list[Step]) -> list[tuple[str, int, int]]:
     return [(topic, total, done) for topic, (total, done) in sorted(counts.items())]
 
 
-def check_ids(catalog: Catalog, ids: list[str]) -> None:
-    """Refuse the whole call if any id is unknown, naming the closest known ones."""
+def canonical_ids(catalog: Catalog, ids: list[str]) -> list[str]:
+    """The ids as the catalog spells them (`DMLS-CH02` is dmls-ch02); refuse the whole call if
+    any is unknown, naming the closest known ones."""
+    canonical = []
     for resource_id in ids:
         if resource_id not in catalog.by_id:
-            raise UsageError(unknown_id_message(resource_id, list(catalog.by_id)))
+            lowered = resource_id.lower()
+            if lowered not in catalog.by_id:
+                raise UsageError(unknown_id_message(resource_id, list(catalog.by_id)))
+            resource_id = lowered
+        canonical.append(resource_id)
+    return canonical
 
 
 def unknown_id_message(resource_id: str, known: list[str]) -> str:
     import difflib
 
     shown = resource_id if len(resource_id) <= 60 else resource_id[:57] + "..."
-    close = difflib.get_close_matches(resource_id, known, n=3, cutoff=0.5)
+    close = difflib.get_close_matches(resource_id.lower(), known, n=3, cutoff=0.5)
     hint = f"did you mean {_or(close)}?" if close else "see `mlops-path list` for the ids."
     return f"Unknown id {shown!r}; {hint}"
 
