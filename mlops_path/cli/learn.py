@@ -13,8 +13,7 @@ from mlops_path.cli import messages, views
 from mlops_path.cli.completion import complete_ids, complete_kinds, complete_paths, complete_statuses
 from mlops_path.cli.shared import IdArgument, JsonOption, TopicOption, learner
 from mlops_path.core.errors import UsageError
-from mlops_path.core.path import filter_steps, next_step, shortest_open, topic_counts
-from mlops_path.core.progress import Status
+from mlops_path.core.path import filter_steps, next_step, open_steps, shortest_open, topic_counts
 from mlops_path.core.text import has_control
 
 
@@ -37,11 +36,16 @@ def next_(
 
     Example: mlops-path next --minutes 20
     """
-    steps = filter_steps(learner().steps(), topic=topic)
+    every_step = learner().steps()
+    steps = filter_steps(every_step, topic=topic)
     step = next_step(steps, max_minutes=minutes)
-    if step is None and minutes is not None and not as_json:
-        messages.nothing_fits(minutes, shortest_open(steps))
-        return
+    if step is None and not as_json:
+        if minutes is not None:
+            messages.nothing_fits(minutes, shortest_open(steps))
+            return
+        if topic is not None:
+            messages.nothing_open_on_topic(topic, steps, open_steps(every_step))
+            return
     views.next_step(step, as_json)
 
 
@@ -52,7 +56,13 @@ def list_(
         typer.Option(metavar="KIND", help="Only steps of this kind, e.g. talk.", autocompletion=complete_kinds, show_default=False),
     ] = None,
     status: Annotated[
-        Status | None, typer.Option(help="Only steps with this status.", autocompletion=complete_statuses, show_default=False)
+        str | None,
+        typer.Option(
+            metavar="STATUS",
+            help="Only steps with this status: todo, in-progress, done or skipped.",
+            autocompletion=complete_statuses,
+            show_default=False,
+        ),
     ] = None,
     as_json: JsonOption = False,
 ) -> None:

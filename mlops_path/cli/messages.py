@@ -64,6 +64,21 @@ def nothing_fits(minutes: int, shortest: Step | None) -> None:
                f"{shortest.resource.title} ({shortest.resource.minutes} min)."])  # fmt: skip
 
 
+def nothing_open_on_topic(topic: str, on_topic: list[Step], open_in_path: list[Step]) -> None:
+    """No open step on a topic: say what is done and skipped there, and what is left elsewhere."""
+    done = [s.id for s in on_topic if s.status is Status.DONE]
+    skipped = [s.id for s in on_topic if s.status is Status.SKIPPED]
+    parts = [f"{len(done)} done" + (f" ({output.id_list(done)})" if done else ""),
+             f"{len(skipped)} skipped" + (f" ({output.id_list(skipped)})" if skipped else "")]  # fmt: skip
+    out = [f"No open step on the topic {topic!r}: of its {len(on_topic)} step{'s' * (len(on_topic) != 1)}, {' and '.join(parts)}."]
+    if open_in_path:
+        left = len(open_in_path)
+        out.append(f"{left} other step{'s' * (left != 1)} of the path {'are' if left != 1 else 'is'} still open: mlops-path next")
+    else:
+        out.append("You have finished every step of this path. Well done!")
+    output.say(out)
+
+
 def undone(change: Change | None) -> None:
     if change is None:
         output.say(["Nothing to undo."])

@@ -115,13 +115,13 @@ def note(
     Example: mlops-path note dmls-ch08 "Re-read the part on covariate shift"
     """
     if len(words) > 2:
-        raise UsageError("A note is one argument: quote it, as in mlops-path note \"my note\".")
+        raise UsageError('A note is one argument: quote it, as in mlops-path note "my note".')
     if len(words) == 2:
         resource_id, text = words
     else:
         (text,) = words
         if learner().is_id(text):
-            raise UsageError(f"Give the note's text after the id, as in mlops-path note {text} \"my note\".")
+            raise UsageError(f'Give the note\'s text after the id, as in mlops-path note {text} "my note".')
         resource_id = learner().current_step().id
     resource_id, note = learner().note(resource_id, text)
     messages.noted(resource_id, note)

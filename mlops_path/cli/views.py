@@ -13,7 +13,7 @@ if TYPE_CHECKING:
     from mlops_path.core.catalog import LearningPath
     from mlops_path.core.path import Step
     from mlops_path.core.progress import Change, Entry
-    from mlops_path.core.summary import Summary
+    from mlops_path.core.summary import Summary, Tally
 
 
 MARKS = {Status.TODO: "[ ]", Status.IN_PROGRESS: "[~]", Status.DONE: "[x]", Status.SKIPPED: "[-]"}
@@ -161,19 +161,25 @@ def summary(s: Summary, as_json: bool) -> None:
                 "optional_minutes_left": s.optional_minutes_left,
                 "in_progress": [step.id for step in s.in_progress],
                 "last_finished": {"id": s.last_finished[0].id, "at": iso(s.last_finished[1])} if s.last_finished else None,
+                "pace_minutes_per_week": round(s.pace, 1),
+                "forecast": s.forecast.isoformat() if s.forecast else None,
                 "orphans": s.orphans,
-                "stages": [{"stage": t.name, "steps": t.total, "done": t.done} for t in s.stages],
-                "topics": [{"topic": t.name, "steps": t.total, "done": t.done} for t in s.topics],
+                "stages": [
+                    {"stage": t.name, "steps": t.total, "done": t.done, "optional": t.optional, "optional_done": t.optional_done}
+                    for t in s.stages
+                ],
+                "topics": [
+                    {"topic": t.name, "steps": t.total, "done": t.done, "optional": t.optional, "optional_done": t.optional_done}
+                    for t in s.topics
+                ],
             }  # fmt: skip
         )
         return
-    head = [
-        f"{s.required_done} of {s.required} steps done ({s.percent}%)"
-        + (f", {s.skipped} skipped" if s.skipped else "")
-        + (f"; optional: {s.optional_done} of {s.optional_total}" if s.optional_total else ""),
-        f"Time: {s.minutes_done} min done, {s.minutes_left} min left"
-        + (f" (+{s.optional_minutes_left} min optional)" if s.optional_minutes_left else ""),
-    ]
+    head = [counts_text(s),
+            f"Time: {output.duration(s.minutes_done)} done, about {output.duration(s.minutes_left, estimate=False)} left"
+            + (f" (+{output.duration(s.optional_minutes_left, estimate=False)} optional)" if s.optional_minutes_left else "")
+            + " (estimates)"]  # fmt: skip
+    head.append(pace_text(s))
     head += [f"In progress: {step.id} ({step.resource.title})" for step in s.in_progress]
     if s.last_finished:
         head.append(f"Last finished: {s.last_finished[0].id} on {output.stamp(s.last_finished[1])}")
@@ -181,31 +187,48 @@ def summary(s: Summary, as_json: bool) -> None:
         head.append(
             f"Kept: {s.orphans} record{'s' * (s.orphans != 1)} for resources no catalog defines now (they come back if the catalog does)."
         )
+    tallies = [("Stages", s.stages), ("Topics", s.topics)]
     if not output.use_rich():
-        output.lines([f"[{output.bar(s.percent, 30)}] {s.percent}%", *head, "", "Stages:"]
-              + [f"  {t.done}/{t.total}  {t.name}" for t in s.stages]
-              + ["", "Topics:"] + [f"  {t.done}/{t.total}  {t.name}" for t in s.topics])  # fmt: skip
+        bar_line = [] if output.plain_mode() else [f"[{output.bar(s.percent, 30)}] {s.percent}%"]
+        out = [*bar_line, *head]
+        for title, group in tallies:
+            out += ["", f"{title} (required steps done):"] + [f"  {t.done}/{t.total}  {t.name}{_optional_tail(t)}" for t in group]
+        output.lines(out)
         return
     from rich.table import Table
 
     out = output.console()
     progress_bar = output.text(output.bar(s.percent, max(10, min(40, out.width - 6)), "█", "░"), style="green")
-    out.print(progress_bar.append(f" {s.percent}%", style="bold"))
+    out.print(progress_bar.append(f" {s.percent}% of required steps", style="bold"))
     for line in head:
         out.print(output.text(line))
-    for title, tallies in (("Stages", s.stages), ("Topics", s.topics)):
-        if not tallies:
+    for title, group in tallies:
+        if not group:
             continue
-        table = Table(box=None, pad_edge=False, show_header=False, title=title, title_justify="left", title_style="bold magenta")
+        table = Table(box=None, pad_edge=False, show_header=False, title=f"{title} (required steps done)", title_justify="left",
+                      title_style="bold magenta")  # fmt: skip
         table.add_column(justify="right", no_wrap=True)
         table.add_column(no_wrap=True)
         table.add_column(overflow="fold")
-        for t in tallies:
-            table.add_row(
-                f"{t.done}/{t.total}", output.bar(100 * t.done // t.total, 8, "█", "░"), t.name, style="green" if t.done == t.total else ""
-            )
+        for t in group:
+            complete = t.done == t.total
+            table.add_row(f"{t.done}/{t.total}", output.bar(100 * t.done // t.total if t.total else 100, 8, "█", "░"),
+                          output.text(t.name + _optional_tail(t)), style="green" if complete else "")  # fmt: skip
         out.print()
         out.print(table)
+
+
+def pace_text(s: Summary) -> str:
+    if not s.minutes_left:
+        return "Pace: every required step is done."
+    if not s.pace:
+        return "Pace: nothing finished in the last four weeks, so no forecast yet."
+    week = output.duration(round(s.pace), estimate=False)
+    return f"Pace: {week} a week over the last four weeks; at that pace you finish around {s.forecast:%a %d %b %Y}."
+
+
+def _optional_tail(t: Tally) -> str:
+    return f" (+{t.optional_done}/{t.optional} optional)" if t.optional else ""
 
 
 def step_list(steps: list[Step], as_json: bool) -> None:

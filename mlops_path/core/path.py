@@ -90,12 +90,14 @@ def filter_steps(
     steps: list[Step],
     topic: str | None = None,
     kind: str | None = None,
-    status: Status | None = None,
+    status: Status | str | None = None,
 ) -> list[Step]:
-    if topic is not None and topic not in known_topics(steps):
-        raise UsageError(f"Unknown topic {topic!r}; known topics: {', '.join(known_topics(steps))}.")
-    if kind is not None and kind not in known_kinds(steps):
-        raise UsageError(f"Unknown kind {kind!r}; known kinds: {', '.join(known_kinds(steps))}.")
+    """The steps on a topic, of a kind, with a status; each value matched case-insensitively, and
+    an unknown one refused with the closest known ones."""
+    topic = None if topic is None else known_value("topic", topic, known_topics(steps))
+    kind = None if kind is None else known_value("kind", kind, known_kinds(steps))
+    if status is not None and not isinstance(status, Status):
+        status = Status(known_value("status", status, [s.value for s in Status]))
     return [
         step
         for step in steps
@@ -103,6 +105,21 @@ def filter_steps(
         and (kind is None or step.resource.kind == kind)
         and (status is None or step.status is status)
     ]
+
+
+def known_value(what: str, value: str, known: list[str]) -> str:
+    """`value` as it is spelled among `known` (any case), or a UsageError with a suggestion."""
+    if value in known:
+        return value
+    by_lower = {k.lower(): k for k in known}
+    if value.lower() in by_lower:
+        return by_lower[value.lower()]
+    import difflib
+
+    close = difflib.get_close_matches(value.lower(), list(by_lower), n=3, cutoff=0.6)
+    hint = f"did you mean {_or([by_lower[c] for c in close])}?" if close else f"known {what}s: {', '.join(known)}."
+    shown = value if len(value) <= 60 else value[:57] + "..."
+    raise UsageError(f"Unknown {what} {shown!r}; {hint}")
 
 
 def topic_counts(steps: list[Step]) -> list[tuple[str, int, int]]:
