@@ -51,7 +51,40 @@ def test_rich_output_fits_the_terminal(cli, terminal, width, args):
     assert result.exit_code == 0
     text = screen.getvalue()
     assert text.strip()
-    assert max(len(line) for line in text.splitlines()) <= width
+    # every line fits, but a link: it is printed whole on a line of its own for the terminal to wrap
+    assert max(len(line) for line in text.splitlines() if not line.startswith("Link: ")) <= width
+
+
+PATH_IDS = ["dmls-ch02", "dmls-ch07", "dmls-ch08", "dmls-ch09", "dmls-ch11", "mlops-principles", "operationalizing-ml",
+            "demystifying-mlops", "how-ml-breaks", "reliable-maintenance", "ml-test-score", "gently-down-the-stream",
+            "mlops-guide"]  # fmt: skip
+
+
+@pytest.mark.parametrize("width", [40, 80, 160])
+def test_ids_and_links_are_never_broken(cli, terminal, width):
+    cli("done", *PATH_IDS[:3])
+    for args, ids in ((["list"], PATH_IDS), (["plan", "--hours-per-week", "2"], PATH_IDS[3:]), (["history"], PATH_IDS[:3])):
+        screen = terminal(width)
+        assert cli(*args).exit_code == 0
+        words = set(re.findall(r"[a-z0-9]+(?:-[a-z0-9]+)*", screen.getvalue()))
+        missing = [rid for rid in ids if rid not in words]
+        assert not missing, (args, width, missing, screen.getvalue())
+    for args in (["next"], ["show", "ml-test-score"]):
+        screen = terminal(width)
+        cli(*args)
+        links = [line.removeprefix("Link: ") for line in screen.getvalue().splitlines() if line.startswith("Link: ")]
+        assert len(links) == 1 and links[0].startswith("https://") and " " not in links[0]
+
+
+def test_the_compact_list_fits_one_screen_and_marks_where_you_are(cli, terminal):
+    cli("done", "dmls-ch02")
+    screen = terminal(80)
+    cli("list")
+    lines = screen.getvalue().splitlines()
+    assert len(lines) <= 24
+    here = [line for line in lines if line.startswith("▶")]
+    assert len(here) == 1 and "dmls-ch07" in here[0]
+    assert sum("(optional)" in line for line in lines) == 2
 
 
 def test_rich_list_groups_steps_under_their_stage(cli, terminal):
@@ -62,12 +95,12 @@ def test_rich_list_groups_steps_under_their_stage(cli, terminal):
     for stage in ["Designing Machine Learning Systems", "Starting out: the wider view", "Special topics", "Still hungry"]:
         assert stage in text
     assert text.index("Special topics") < text.index("How ML Breaks") < text.index("Still hungry")
-    assert "[x]   1  Chapter 2" in text
+    assert "   [x]   1  dmls-ch02               Chapter 2" in text
 
 
 def test_wide_terminals_give_kind_and_topics_their_own_columns(cli, terminal):
     screen = terminal(views.WIDE)
-    cli("list", "--kind", "talk")
+    cli("list", "--kind", "talk", "--long")
     first = screen.getvalue().splitlines()[1]
     assert "demystifying-mlops" in first and "talk" in first and "20 min" in first and "overview" in first
 

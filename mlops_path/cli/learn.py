@@ -64,13 +64,18 @@ def list_(
             show_default=False,
         ),
     ] = None,
+    long: Annotated[bool, typer.Option("--long", help="Two lines a step, with kind and topics.")] = False,
     as_json: JsonOption = False,
 ) -> None:
-    """List the path in order, with each step's status.
+    """List the path in order, with each step's status and where you are.
+
+    One line a step in a terminal of 80 columns or more; --long gives kind and topics too.
 
     Example: mlops-path list --topic monitoring
     """
-    views.step_list(filter_steps(learner().steps(), topic, kind, status), as_json)
+    steps = learner().steps()
+    current = next_step(steps)
+    views.step_list(filter_steps(steps, topic, kind, status), as_json, current.id if current else None, long)
 
 
 def show(resource_id: IdArgument, as_json: JsonOption = False) -> None:
@@ -168,6 +173,7 @@ def plan(
     ics: Annotated[
         Path | None, typer.Option(metavar="FILE", help="Also write the plan as an iCalendar file, one event a week.", show_default=False)
     ] = None,
+    save: Annotated[bool, typer.Option("--save", help="Keep this plan: `progress` then says whether you are on track.")] = False,
     as_json: JsonOption = False,
 ) -> None:
     """Lay the remaining steps of the path over weeks.
@@ -179,7 +185,7 @@ def plan(
     if not math.isfinite(hours_per_week):  # click's range check lets nan through
         raise UsageError(f"--hours-per-week wants a number of hours from 0.1 to 168, not {hours_per_week}.")
     first_day = _parse_date(start) if start else date.today()
-    study_plan = learner().plan(round(hours_per_week * 60), first_day, ics)
+    study_plan = learner().plan(round(hours_per_week * 60), first_day, ics, save)
     views.plan(study_plan, hours_per_week, as_json)
 
 

@@ -73,14 +73,20 @@ def detail_rows(step: Step) -> list[tuple[str, str]]:
 
 
 def _detail_panel(title: str, heading: str, rows: list[tuple[str, str]], footer: str | None) -> None:
+    """A panel of the details; the link is printed below it, on a line of its own that the
+    terminal wraps (never a box border inside it: it copies whole), as a hyperlink where the
+    terminal supports them."""
     from rich.panel import Panel
+    from rich.style import Style
     from rich.table import Table
 
+    links = [value for label, value in rows if label == "link"]
     grid = Table.grid(padding=(0, 1))
     grid.add_column(style="bold cyan", no_wrap=True)
     grid.add_column(overflow="fold")
     for label, value in rows:
-        grid.add_row(label, output.text(value, newlines=True))
+        if label != "link":
+            grid.add_row(label, output.text(value, newlines=True))
     body = Table.grid()
     body.add_row(output.text(heading, style="bold"))
     body.add_row("")
@@ -90,6 +96,10 @@ def _detail_panel(title: str, heading: str, rows: list[tuple[str, str]], footer:
         body.add_row(output.text(footer, style="green"))
     out = output.console()
     out.print(Panel(body, title=output.text(title), title_align="left", border_style="cyan", width=min(out.width, output.PANEL_WIDTH)))
+    for url in links:
+        line = output.text("Link: ", style="bold cyan")
+        line.append_text(output.text(url, style=Style(link=url) if url.startswith(("https://", "http://")) else ""))
+        out.print(line, soft_wrap=True)
 
 
 def _plain_details(heading: str, rows: list[tuple[str, str]], footer: str | None) -> None:
@@ -163,6 +173,8 @@ def summary(s: Summary, as_json: bool) -> None:
                 "last_finished": {"id": s.last_finished[0].id, "at": iso(s.last_finished[1])} if s.last_finished else None,
                 "pace_minutes_per_week": round(s.pace, 1),
                 "forecast": s.forecast.isoformat() if s.forecast else None,
+                "on_track": None if s.behind_plan is None else s.behind_plan[0] == 0,
+                "behind_steps": None if s.behind_plan is None else s.behind_plan[0],
                 "orphans": s.orphans,
                 "stages": [
                     {"stage": t.name, "steps": t.total, "done": t.done, "optional": t.optional, "optional_done": t.optional_done}
@@ -180,6 +192,10 @@ def summary(s: Summary, as_json: bool) -> None:
             + (f" (+{output.duration(s.optional_minutes_left, estimate=False)} optional)" if s.optional_minutes_left else "")
             + " (estimates)"]  # fmt: skip
     head.append(pace_text(s))
+    if s.behind_plan is not None:
+        late, minutes = s.behind_plan
+        head.append("On track with your saved plan." if not late else
+                    f"Behind your saved plan by {late} step{'s' * (late != 1)} ({output.duration(minutes)}).")  # fmt: skip
     head += [f"In progress: {step.id} ({step.resource.title})" for step in s.in_progress]
     if s.last_finished:
         head.append(f"Last finished: {s.last_finished[0].id} on {output.stamp(s.last_finished[1])}")
@@ -231,7 +247,13 @@ def _optional_tail(t: Tally) -> str:
     return f" (+{t.optional_done}/{t.optional} optional)" if t.optional else ""
 
 
-def step_list(steps: list[Step], as_json: bool) -> None:
+HERE = "<- you are here"
+WORDS = {Status.TODO: "todo", Status.IN_PROGRESS: "started", Status.DONE: "done", Status.SKIPPED: "skipped"}
+
+
+def step_list(steps: list[Step], as_json: bool, current: str | None = None, long: bool = False) -> None:
+    """The path in order: compact (one line a step from 80 columns) unless `long`; the current
+    step marked "you are here"; optional steps marked."""
     if as_json:
         output.print_json([step.to_json() for step in steps])
         return
@@ -240,60 +262,86 @@ def step_list(steps: list[Step], as_json: bool) -> None:
         return
     if not output.use_rich():
         width = max(len(s.id) for s in steps)
+        marks = WORDS if output.plain_mode() else MARKS
+        mark_width = max(len(m) for m in marks.values())
         output.lines(
-            f"{MARKS[s.status]} {s.position:>2}  {s.id:<{width}}  {s.resource.title}  "
-            f"({s.resource.kind}, {s.resource.minutes} min; {', '.join(s.resource.topics)})"
+            f"{marks[s.status]:<{mark_width}} {s.position:>2}  {s.id:<{width}}  {s.resource.title}  "
+            f"({s.resource.kind}, {minutes_text(s, short=True)}; {', '.join(s.resource.topics)}{'; optional' * s.resource.optional})"
+            + (f"  {HERE}" if s.id == current else "")
             for s in steps
         )
         return
-    _rich_step_list(steps)
+    _rich_step_list(steps, current, long)
 
 
-WIDE = 140  # from this many columns, kind and topics get columns of their own
+WIDE = 140  # from this many columns, --long gives kind and topics columns of their own
+COMPACT = 80  # from this many columns, the compact list is one line a step
+LIST_WIDTH = 120  # wider, the minutes would drift away from their titles
 
 
-def _rich_step_list(steps: list[Step]) -> None:
-    """One table per stage, with a heading line; columns that fit the terminal's width."""
-    from rich.table import Table
-
-    out = output.console()
-    wide = out.width >= WIDE
-    id_width = max(len(s.id) for s in steps)
-    position_width = len(str(steps[-1].total))
-    kind_width = max(len(s.resource.kind) for s in steps)
-    minutes_width = max(len(f"{s.resource.minutes} min") for s in steps)
-
-    def new_table() -> Table:
-        table = Table(box=None, pad_edge=False, show_header=False, expand=True)
-        table.add_column(no_wrap=True, width=3)
-        table.add_column(justify="right", no_wrap=True, width=position_width)
-        if wide:
-            table.add_column(style="cyan", no_wrap=True, width=id_width)
-        table.add_column(ratio=2, overflow="fold")
-        if wide:
-            table.add_column(no_wrap=True, style="dim", width=kind_width)
-            table.add_column(justify="right", no_wrap=True, width=minutes_width)
-            table.add_column(ratio=1, style="dim", overflow="fold")
-        return table
-
+def _stage_groups(steps: list[Step]) -> list[tuple[str | None, list[Step]]]:
     groups: list[tuple[str | None, list[Step]]] = []
     for s in steps:
         if not groups or groups[-1][0] != s.stage:
             groups.append((s.stage, []))
         groups[-1][1].append(s)
+    return groups
+
+
+def _rich_step_list(steps: list[Step], current: str | None, long: bool) -> None:
+    """One table per stage, with a heading line; columns that fit the terminal's width. Ids are
+    never broken: they sit in columns of their own width, or on a line of their own."""
+    from rich.table import Table
+
+    out = output.console()
+    wide, one_line = long and out.width >= WIDE, not long and out.width >= COMPACT
+    id_width = max(len(s.id) for s in steps)
+    position_width = len(str(steps[-1].total))
+    kind_width = max(len(s.resource.kind) for s in steps)
+    minutes_width = max(len(minutes_text(s, short=True)) for s in steps)
+
+    def new_table() -> Table:
+        width = out.width if wide or not one_line else min(out.width, LIST_WIDTH)
+        table = Table(box=None, pad_edge=False, show_header=False, expand=True, width=width)
+        if wide or one_line:
+            table.add_column(no_wrap=True, width=1)  # the "you are here" arrow (narrow: words after the title)
+        table.add_column(no_wrap=True, width=3)
+        table.add_column(justify="right", no_wrap=True, width=position_width)
+        if wide or one_line:
+            table.add_column(style="cyan", no_wrap=True, width=id_width)
+        table.add_column(ratio=2, overflow="ellipsis" if one_line else "fold", no_wrap=one_line)
+        if wide:
+            table.add_column(no_wrap=True, style="dim", width=kind_width)
+        if wide or one_line:
+            table.add_column(justify="right", no_wrap=True, width=minutes_width)
+        if wide:
+            table.add_column(ratio=1, style="dim", overflow="fold")
+        return table
+
+    groups = _stage_groups(steps)
     for number, (stage, members) in enumerate(groups):
         if stage:
             out.print(output.text(stage, style="bold magenta"), soft_wrap=False, overflow="fold")
         table = new_table()
         for s in members:
             r, mark = s.resource, output.text(MARKS[s.status], style=STYLES[s.status])
-            title = output.text(r.title, style=STYLES[s.status])
+            here = output.text("▶" if s.id == current else "", style="bold yellow")
+            title = output.text(r.title, style="bold" if s.id == current else STYLES[s.status])
+            if r.optional:  # in front, where a one-line title cut short cannot hide it
+                title = output.text("(optional) ", style="dim").append_text(title)
+            if s.id == current and not one_line:
+                title.append_text(output.text(f" {HERE}", style="bold yellow"))
+            time = minutes_text(s, short=True)
             if wide:
-                table.add_row(mark, str(s.position), s.id, title, r.kind, f"{r.minutes} min", ", ".join(r.topics))
-            else:
-                title.append("\n")
-                title.append_text(output.text(f"{s.id} · {r.kind} · {r.minutes} min · {', '.join(r.topics)}", style="dim"))
-                table.add_row(mark, str(s.position), title)
+                table.add_row(here, mark, str(s.position), s.id, title, r.kind, time, ", ".join(r.topics))
+            elif one_line:
+                table.add_row(here, mark, str(s.position), s.id, title, time)
+            else:  # two lines: the title wraps, the id line never does (an id is never broken)
+                from rich.console import Group
+
+                id_line = output.text(f"{s.id} · {time}", style="dim")
+                id_line.no_wrap, id_line.overflow = True, "ellipsis"
+                table.add_row(mark, str(s.position), Group(title, id_line))
         out.print(table)
         if number < len(groups) - 1:
             out.print()
@@ -404,53 +452,72 @@ def paths(overviews: list[PathOverview], as_json: bool) -> None:
 
 
 def plan(study: StudyPlan, hours_per_week: float, as_json: bool) -> None:
+    from mlops_path.core.plan import required_done_in
+
+    finishing = required_done_in(study.weeks)
     if as_json:
-        output.print_json(
-            {
-                "path": study.path.id,
-                "hours_per_week": hours_per_week,
-                "weeks": [
-                    {
-                        "week": w.number,
-                        "start": w.start.isoformat(),
-                        "end": w.end.isoformat(),
-                        "minutes": w.minutes,
-                        "steps": [s.id for s in w.steps],
-                    }
-                    for w in study.weeks
-                ],
-            }
-        )
+        output.print_json({
+            "path": study.path.id,
+            "hours_per_week": hours_per_week,
+            "required_done_week": finishing.number if finishing else None,
+            "saved": study.saved,
+            "weeks": [{"week": w.number, "start": w.start.isoformat(), "end": w.end.isoformat(), "minutes": w.minutes,
+                       "steps": [s.id for s in w.steps], "optional": [s.id for s in w.steps if s.resource.optional]}
+                      for w in study.weeks],
+        })  # fmt: skip
         return
     if not study.weeks:
         output.say(["Nothing left to plan: every step of this path is done or skipped."])
         return
     head = f"{len(study.weeks)} week{'s' * (len(study.weeks) != 1)} at {hours_per_week:g} h a week for {study.path.title!r}:"
-    tail = [f"Wrote {study.ics}: one calendar event a week."] if study.ics else []
+    tail = []
+    if finishing and finishing is not study.weeks[-1]:
+        tail.append(f"Week {finishing.number} finishes the required steps; the weeks after it hold optional ones.")
+    elif finishing:
+        tail.append(f"Week {finishing.number} finishes the required steps.")
+    if study.saved:
+        tail.append("Saved: `mlops-path progress` now says whether you are on track.")
+    if study.ics:
+        tail.append(f"Wrote {study.ics}: one calendar event a week.")
+
+    def week_heading(w) -> str:
+        return f"Week {w.number}, {w.start:%a %d %b} to {w.end:%a %d %b %Y}: {output.duration(w.minutes)}"
+
+    def step_title(s: Step) -> str:
+        return ("(optional) " if s.resource.optional else "") + s.resource.title
+
     if not output.use_rich():
         out = [head]
         for w in study.weeks:
-            out += ["", f"Week {w.number}, {w.start:%a %d %b} to {w.end:%a %d %b %Y}: {w.minutes} min"]
-            out += [f"  {s.id}  {s.resource.title} ({s.resource.minutes} min)" for s in w.steps]
-        output.lines(out + ([""] + tail if tail else []))
+            out += ["", week_heading(w)]
+            out += [f"  {s.id}  {step_title(s)} ({minutes_text(s, short=True)})" for s in w.steps]
+        output.lines(out + [""] + tail)
         return
+    from rich.console import Group
     from rich.table import Table
 
     out = output.console()
+    narrow = out.width < COMPACT
     out.print(output.text(head, style="bold"))
     for w in study.weeks:
         out.print()
-        out.print(output.text(f"Week {w.number}: {w.start:%a %d %b} to {w.end:%a %d %b %Y}, {w.minutes} min", style="magenta"))
-        table = Table(box=None, pad_edge=False, show_header=False, expand=True)
-        table.add_column(style="cyan", overflow="fold", ratio=1)
-        table.add_column(overflow="fold", ratio=2)
-        table.add_column(justify="right", no_wrap=True)
-        for s in w.steps:
-            table.add_row(s.id, s.resource.title, f"{s.resource.minutes} min")
+        out.print(output.text(week_heading(w), style="magenta"))
+        table = Table(box=None, pad_edge=False, show_header=False, expand=True, width=min(out.width, LIST_WIDTH))
+        if narrow:  # two lines a step: the title wraps, the id line never does
+            table.add_column(overflow="fold")
+            for s in w.steps:
+                id_line = output.text(f"{s.id} · {minutes_text(s, short=True)}", style="cyan")
+                id_line.no_wrap, id_line.overflow = True, "ellipsis"
+                table.add_row(Group(output.text(step_title(s)), id_line))
+        else:
+            table.add_column(style="cyan", no_wrap=True)
+            table.add_column(overflow="fold", ratio=1)
+            table.add_column(justify="right", no_wrap=True)
+            for s in w.steps:
+                table.add_row(s.id, output.text(step_title(s)), minutes_text(s, short=True))
         out.print(table)
-    if tail:
-        out.print()
-        output.say(tail)
+    out.print()
+    output.say(tail)
 
 
 def check_report(files: list, problems: list) -> None:

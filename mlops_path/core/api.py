@@ -45,6 +45,7 @@ class StudyPlan(NamedTuple):
     path: LearningPath
     weeks: list[Week]
     ics: Path | None
+    saved: bool = False
 
 
 class PathOverview(NamedTuple):
@@ -195,7 +196,13 @@ class Learner:
         from mlops_path.core.summary import summarize
 
         state = self.state()
-        return summarize(state.steps, state.progress, orphans=len(self.orphans(state.progress)))
+        summary = summarize(state.steps, state.progress, orphans=len(self.orphans(state.progress)))
+        saved = state.progress.plan
+        if saved and saved.get("path") == state.path.id:
+            from mlops_path.core.plan import behind
+
+            summary = summary._replace(behind_plan=behind(saved, state.steps, now().date()))
+        return summary
 
     def orphans(self, progress: Progress) -> list[str]:
         """Recorded ids that no catalog defines (nor replaces): kept untouched, in case they return."""
@@ -236,9 +243,9 @@ class Learner:
         at = now()
         return self._update(lambda p: merge(p, theirs, at))
 
-    def plan(self, minutes_per_week: int, start: date, ics: Path | None = None) -> StudyPlan:
+    def plan(self, minutes_per_week: int, start: date, ics: Path | None = None, save: bool = False) -> StudyPlan:
         from mlops_path.core.files import atomic_write, cause
-        from mlops_path.core.plan import plan_weeks, to_ics
+        from mlops_path.core.plan import plan_weeks, to_ics, to_saved
 
         state = self.state()
         try:
@@ -255,7 +262,10 @@ class Learner:
                 atomic_write(ics, data)
             except OSError as exc:
                 raise FileProblem(f"Cannot write {ics}: {cause(exc)}.") from None
-        return StudyPlan(state.path, weeks, ics)
+        if save:
+            kept = to_saved(weeks, state.path.id, minutes_per_week / 60)
+            self._update(lambda p: (p._replace(plan=kept), None))
+        return StudyPlan(state.path, weeks, ics, save)
 
     def undo(self) -> Change | None:
         at = now()

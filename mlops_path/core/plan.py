@@ -6,6 +6,7 @@ from datetime import date, datetime, timedelta
 from typing import NamedTuple
 
 from mlops_path.core.path import Step, open_steps
+from mlops_path.core.progress import OPEN
 from mlops_path.core.text import inert
 
 
@@ -24,17 +25,39 @@ class Week(NamedTuple):
 
 
 def plan_weeks(steps: list[Step], minutes_per_week: int, start: date) -> list[Week]:
-    """Open steps in path order, filling each week up to the budget; a step bigger than the
-    budget gets a week of its own (it is never split)."""
+    """Open steps in path order, the required ones first and the optional ones after them,
+    filling each week up to the budget; a step bigger than the budget gets a week of its own
+    (it is never split)."""
     weeks: list[list[Step]] = []
     used = minutes_per_week + 1  # start a new week at once
-    for step in open_steps(steps):
+    ordered = sorted(open_steps(steps), key=lambda s: s.resource.optional)  # stable: path order within each
+    for step in ordered:
         if used + step.resource.minutes > minutes_per_week and (not weeks or weeks[-1]):
             weeks.append([])
             used = 0
         weeks[-1].append(step)
         used += step.resource.minutes
     return [Week(n, start + timedelta(weeks=n - 1), members) for n, members in enumerate(weeks, start=1)]
+
+
+def required_done_in(weeks: list[Week]) -> Week | None:
+    """The week that finishes the last required step (None: no required step left)."""
+    return next((w for w in reversed(weeks) if any(not s.resource.optional for s in w.steps)), None)
+
+
+def behind(saved: dict, steps: list[Step], today: date) -> tuple[int, int]:
+    """Against a saved plan: how many steps planned for weeks that ended before `today` are still
+    open, and their minutes."""
+    status = {s.id: s for s in steps}
+    late = [status[rid] for week in saved.get("weeks", []) if date.fromisoformat(week["end"]) < today
+            for rid in week["steps"] if rid in status and status[rid].status in OPEN]  # fmt: skip
+    return len(late), sum(s.resource.minutes for s in late)
+
+
+def to_saved(weeks: list[Week], path_id: str, hours_per_week: float) -> dict:
+    """The plan as `plan --save` keeps it in the progress file."""
+    saved = [{"start": w.start.isoformat(), "end": w.end.isoformat(), "steps": [s.id for s in w.steps]} for w in weeks]
+    return {"path": path_id, "hours_per_week": hours_per_week, "weeks": saved}
 
 
 def to_ics(weeks: list[Week], path_id: str, path_title: str, stamp: datetime, version: str) -> str:

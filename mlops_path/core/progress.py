@@ -238,6 +238,7 @@ class Progress(NamedTuple):
     default_path: str | None = None  # chosen with `mlops-path use`
     sync: Mapping[str, Any] | None = None  # set by `mlops-path sync init` (see `sync.SyncConfig`)
     clock: tuple[int, int] | None = None  # with sync: the latest clock stamp made or seen here
+    plan: Mapping[str, Any] | None = None  # kept by `plan --save` (see `plan.to_saved`)
     extra: Mapping[str, Any] = NOTHING
 
     @classmethod
@@ -250,6 +251,7 @@ class Progress(NamedTuple):
             data.get("default_path"),
             data.get("sync"),
             None if clock is None else (clock[0], clock[1]),
+            data.get("plan"),
             _extra(data, PROGRESS_KEYS),
         )
 
@@ -265,6 +267,8 @@ class Progress(NamedTuple):
             data["sync"] = dict(self.sync)
         if self.clock is not None:
             data["clock"] = list(self.clock)
+        if self.plan is not None:
+            data["plan"] = dict(self.plan)
         return data
 
     @property

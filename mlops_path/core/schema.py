@@ -160,6 +160,18 @@ class SyncConfigSchema(_Record):
     last_sync: LastSyncSchema | None = None
 
 
+class SavedWeekSchema(_Record):
+    start: str
+    end: str
+    steps: list[str]
+
+
+class SavedPlanSchema(_Record):
+    path: str
+    hours_per_week: float
+    weeks: list[SavedWeekSchema]
+
+
 class ProgressSchema(_Record):
     version: int
     resources: dict[str, EntrySchema] = {}
@@ -167,6 +179,7 @@ class ProgressSchema(_Record):
     default_path: str | None = None
     sync: SyncConfigSchema | None = None
     clock: tuple[int, int] | None = None
+    plan: SavedPlanSchema | None = None
 
 
 class ExportSchema(_Record):

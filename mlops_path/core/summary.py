@@ -50,6 +50,7 @@ class Summary(NamedTuple):
     orphans: int  # recorded ids that no catalog defines any more (kept untouched)
     pace: float = 0.0  # required minutes done per week, over the last PACE_WEEKS weeks
     forecast: date | None = None  # when the required steps would be done at that pace
+    behind_plan: tuple[int, int] | None = None  # with a saved plan: steps and minutes planned before this week, still open
 
     @property
     def percent(self) -> int:
