@@ -160,6 +160,8 @@ COMMANDS = {
     "show": learn.show,
     "open": learn.open_,
     "progress": learn.progress,
+    "search": learn.search,
+    "week": learn.week,
     "topics": learn.topics,
     "paths": learn.paths,
     "use": learn.use,

@@ -7,9 +7,9 @@ from typing import Annotated
 
 import typer
 
-from mlops_path.cli import output, views
+from mlops_path.cli import messages, output, views
 from mlops_path.core.catalog import json_schema
-from mlops_path.core.checks import check_files
+from mlops_path.core.checks import check_files, install, install_target, installed_files
 
 catalog_app = typer.Typer(
     no_args_is_help=True,
@@ -19,19 +19,43 @@ catalog_app = typer.Typer(
 
 
 @catalog_app.command()
-def check(files: Annotated[list[Path], typer.Argument(metavar="FILE", help="Catalog files to check.", show_default=False)]) -> None:
+def check(
+    files: Annotated[
+        list[Path] | None, typer.Argument(metavar="[FILE]...", help="Catalog files (default: every installed one).", show_default=False)
+    ] = None,
+) -> None:
     """Check catalog files and report every problem at once.
 
     Checks TOML syntax (with the line), every field of every resource and path, duplicate ids
     (also against the bundled catalog and your catalogs folder), steps that name no resource,
-    and replaced ids that are still defined. Exits 0 when clean, 1 otherwise.
+    and replaced ids that are still defined. With no file, checks the bundled catalog and every
+    catalog in your catalogs folder. Exits 0 when clean, 1 otherwise.
 
     Example: mlops-path catalog check my-course.toml
     """
+    files = files or installed_files()
     problems = check_files(files)
     views.check_report(files, problems)
     if problems:
         raise typer.Exit(1)
+
+
+@catalog_app.command()
+def add(
+    file: Annotated[Path, typer.Argument(metavar="FILE", help="A catalog file someone shared, or that you wrote.", show_default=False)],
+    force: Annotated[bool, typer.Option("--force", help="Replace an installed catalog of the same name.")] = False,
+) -> None:
+    """Check a catalog and copy it into your catalogs folder, where every command loads it.
+
+    Nothing is copied if the check finds a problem.
+
+    Example: mlops-path catalog add my-course.toml
+    """
+    problems = check_files([file], replacing=install_target(file))
+    if problems:
+        views.check_report([file], problems)
+        raise typer.Exit(1)
+    messages.catalog_added(install(file, force))
 
 
 @catalog_app.command()

@@ -121,6 +121,27 @@ def _open_in_browser(url: str) -> bool:
         return False
 
 
+def search(
+    query: Annotated[list[str], typer.Argument(metavar="TEXT", help="Words to find (all of them must match).", show_default=False)],
+    as_json: JsonOption = False,
+) -> None:
+    """Find steps by their title, id, topics, authors, why and your notes.
+
+    Every word must match; the best matches come first, each with the field that matched.
+
+    Example: mlops-path search drift monitoring
+    """
+    views.search_results(" ".join(query), learner().search(" ".join(query)), as_json)
+
+
+def week(as_json: JsonOption = False) -> None:
+    """Summarise your last seven days: what you finished, the minutes, your notes, your streak.
+
+    Example: mlops-path week
+    """
+    views.week(learner().week(), as_json)
+
+
 def progress(as_json: JsonOption = False) -> None:
     """Show how far you are along the path.
 

@@ -107,3 +107,7 @@ def imported(ids: list[str]) -> None:
 
 def using(path: LearningPath) -> None:
     output.say([f"Now walking {path.title!r} ({path.id}); `mlops-path next` shows where you are."])
+
+
+def catalog_added(target) -> None:
+    output.say([f"Added {target}; every command loads it now (see `mlops-path paths`)."])

@@ -82,6 +82,23 @@ def say(messages: Iterable[str]) -> None:
         out.print(text(message), overflow="fold")
 
 
+def pairs(rows: list[tuple[str, str]]) -> None:
+    """Two columns, e.g. a command and what it does: the first never wraps, the second wraps
+    under itself in a terminal; aligned plain lines when piped."""
+    if not use_rich():
+        width = max(len(left) for left, _ in rows)
+        lines(f"  {left:<{width}}  {right}" for left, right in rows)
+        return
+    from rich.table import Table
+
+    grid = Table.grid(padding=(0, 2), pad_edge=True)
+    grid.add_column(no_wrap=True, style="bold cyan")
+    grid.add_column(overflow="fold")
+    for left, right in rows:
+        grid.add_row(text(left), text(right))
+    console().print(grid)
+
+
 def raw(document: str) -> None:
     """A document made for its own format (an export): the exporter escaped it for that format."""
     sys.stdout.write(document)

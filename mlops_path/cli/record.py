@@ -12,7 +12,7 @@ from mlops_path.cli import messages, output, views
 from mlops_path.cli.completion import complete_ids
 from mlops_path.cli.shared import JsonOption, OptionalIds, learner
 from mlops_path.core import api, home
-from mlops_path.core.errors import UsageError
+from mlops_path.core.errors import FileProblem, UsageError
 from mlops_path.core.path import next_step
 from mlops_path.core.progress import Status
 
@@ -199,4 +199,12 @@ def where(
 
     Example: mlops-path where
     """
-    output.lines([str(home.catalogs_dir() if catalogs else home.progress_file())])
+    if catalogs:
+        folder = home.catalogs_dir()
+        try:
+            folder.mkdir(parents=True, exist_ok=True)  # so that "drop a catalog into it" works at once
+        except OSError as exc:
+            raise FileProblem(f"Cannot create the catalogs folder {folder}: {exc.strerror or exc}.") from None
+        output.lines([str(folder)])
+        return
+    output.lines([str(home.progress_file())])

@@ -13,7 +13,9 @@ if TYPE_CHECKING:
     from mlops_path.core.catalog import LearningPath
     from mlops_path.core.path import Step
     from mlops_path.core.progress import Change, Entry
+    from mlops_path.core.search import Hit
     from mlops_path.core.summary import Summary, Tally
+    from mlops_path.core.week import WeekSummary
 
 
 MARKS = {Status.TODO: "[ ]", Status.IN_PROGRESS: "[~]", Status.DONE: "[x]", Status.SKIPPED: "[-]"}
@@ -113,11 +115,11 @@ def _plain_details(heading: str, rows: list[tuple[str, str]], footer: str | None
 def start_screen(path: LearningPath, step: Step | None, s: Summary) -> None:
     where = (f"Now: step {step.position} of {step.total}, {step.resource.title} ({step.id}), {minutes_text(step, short=True)}."
              if step else "You have finished every step of this path.")  # fmt: skip
-    output.say([f"mlops-path: learning MLOps with {path.title!r}.", where, counts_text(s), "",
-                "  mlops-path next    what to read or watch now, why, and where",
-                "  mlops-path done    mark the current step done",
-                "  mlops-path list    the whole path, and where you are on it",
-                "", "Every command: mlops-path help"])  # fmt: skip
+    output.say([f"mlops-path: learning MLOps with {path.title!r}.", where, counts_text(s), ""])
+    output.pairs([("mlops-path next", "what to read or watch now, why, and where"),
+                  ("mlops-path done", "mark the current step done"),
+                  ("mlops-path list", "the whole path, and where you are on it")])  # fmt: skip
+    output.say(["", "Every command: mlops-path help"])
 
 
 def next_step(step: Step | None, as_json: bool) -> None:
@@ -227,8 +229,11 @@ def summary(s: Summary, as_json: bool) -> None:
         table.add_column(no_wrap=True)
         table.add_column(overflow="fold")
         for t in group:
+            if not t.total:  # only optional steps: no bar that could read as "complete"
+                table.add_row("–", "", output.text(t.name + _optional_tail(t)), style="dim")
+                continue
             complete = t.done == t.total
-            table.add_row(f"{t.done}/{t.total}", output.bar(100 * t.done // t.total if t.total else 100, 8, "█", "░"),
+            table.add_row(f"{t.done}/{t.total}", output.bar(100 * t.done // t.total, 8, "█", "░"),
                           output.text(t.name + _optional_tail(t)), style="green" if complete else "")  # fmt: skip
         out.print()
         out.print(table)
@@ -347,6 +352,56 @@ def _rich_step_list(steps: list[Step], current: str | None, long: bool) -> None:
             out.print()
 
 
+def search_results(query: str, hits: list[Hit], as_json: bool) -> None:
+    if as_json:
+        output.print_json([{"id": h.step.id, "title": h.step.resource.title, "status": h.step.status.value,
+                            "position": h.step.position, "score": h.score,
+                            "matches": [{"field": m.field, "text": m.text} for m in h.matches]} for h in hits])  # fmt: skip
+        return
+    if not hits:
+        output.say([f"Nothing on this path matches {query!r}."])
+        return
+    head = f"{len(hits)} step{'s match' if len(hits) != 1 else ' matches'} {query!r}, best first:"
+    if not output.use_rich():
+        out = [head]
+        for h in hits:
+            out += ["", f"{WORDS[h.step.status]:<7} {h.step.position:>2}  {h.step.id}  {h.step.resource.title}"]
+            out += [f"          {m.field}: {m.text}" for m in h.matches if m.field not in ("title", "id")]
+        output.lines(out)
+        return
+    from rich.console import Group
+    from rich.table import Table
+
+    grid = Table.grid(padding=(0, 1))
+    grid.add_column(no_wrap=True)
+    grid.add_column(overflow="fold")
+    for h in hits:
+        found = [output.text(f"{m.field}: {m.text}", style="dim") for m in h.matches if m.field not in ("title", "id")]
+        grid.add_row(output.text(MARKS[h.step.status], style=STYLES[h.step.status]),
+                     Group(output.text(h.step.id, style="cyan"), output.text(h.step.resource.title, style="bold"), *found, ""))  # fmt: skip
+    out = output.console()
+    out.print(output.text(head))
+    out.print(grid)
+
+
+def week(w: WeekSummary, as_json: bool) -> None:
+    if as_json:
+        output.print_json({"start": iso(w.start), "end": iso(w.end), "minutes": w.minutes, "streak_weeks": w.streak,
+                           "finished": [{"id": s.id, "at": iso(at)} for s, at in w.finished],
+                           "notes": [{"id": rid, "at": iso(n.at), "text": n.text} for rid, n in w.notes]})  # fmt: skip
+        return
+    head = f"The last seven days ({w.start:%a %d %b} to {w.end:%a %d %b}):"
+    if not w.finished and not w.notes:
+        out = [head, "Nothing finished and no notes."]
+    else:
+        out = [head, f"Finished {len(w.finished)} step{'s' * (len(w.finished) != 1)}, {output.duration(w.minutes)}."]
+        out += [f"  {at:%a %d %b}  {s.id}  {s.resource.title}" for s, at in w.finished]
+        if w.notes:
+            out += [f"Notes: {len(w.notes)}"] + [f"  {n.at:%a %d %b}  {rid}: {n.text}" for rid, n in w.notes]
+    out.append(f"Weeks in a row with some study: {w.streak}." if w.streak else "No study recorded this week yet: `mlops-path next`.")
+    output.say(out)
+
+
 def topics(counts: list[tuple[str, int, int]], as_json: bool) -> None:
     if as_json:
         output.print_json([{"topic": t, "steps": n, "done": d} for t, n, d in counts])
@@ -422,6 +477,8 @@ def paths(overviews: list[PathOverview], as_json: bool) -> None:
                     "steps": o.summary.total,
                     "done": o.summary.done,
                     "percent": o.summary.percent,
+                    "required": o.summary.required,
+                    "required_done": o.summary.required_done,
                     "current": o.current,
                     "source": o.source,
                 }  # fmt: skip
@@ -432,7 +489,7 @@ def paths(overviews: list[PathOverview], as_json: bool) -> None:
     if not output.use_rich():
         width = max(len(o.path.id) for o in overviews)
         output.lines(
-            f"{'*' if o.current else ' '} {o.path.id:<{width}}  {o.summary.done:>3}/{o.summary.total:<3} "
+            f"{'*' if o.current else ' '} {o.path.id:<{width}}  {o.summary.required_done:>3}/{o.summary.required:<3} required "
             f"{o.summary.percent:>3}%  {o.path.title}"
             for o in overviews
         )
@@ -442,12 +499,11 @@ def paths(overviews: list[PathOverview], as_json: bool) -> None:
     table = Table(box=None, pad_edge=False, header_style="bold", expand=True)
     table.add_column("", no_wrap=True, width=1)
     table.add_column("path", style="cyan", no_wrap=True)
-    table.add_column("done", justify="right", no_wrap=True)
+    table.add_column("required done", justify="right", no_wrap=True)
     table.add_column("title", ratio=1, overflow="fold")
     for o in overviews:
-        table.add_row(
-            "*" if o.current else "", o.path.id, f"{o.summary.done}/{o.summary.total}", o.path.title, style="bold" if o.current else ""
-        )
+        done = f"{o.summary.required_done}/{o.summary.required} {o.summary.percent}%"
+        table.add_row("*" if o.current else "", o.path.id, done, output.text(o.path.title), style="bold" if o.current else "")
     output.console().print(table)
 
 

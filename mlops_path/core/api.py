@@ -24,9 +24,11 @@ if TYPE_CHECKING:  # these modules serve one command each: they are imported whe
 
     from mlops_path.core.cohort import Cohort
     from mlops_path.core.plan import Week
+    from mlops_path.core.search import Hit
     from mlops_path.core.summary import Summary
     from mlops_path.core.sync import SyncConfig
     from mlops_path.core.syncing import SyncReport, SyncStatus
+    from mlops_path.core.week import WeekSummary
 
 DEFAULT_PATH = "mlops"
 T = TypeVar("T")
@@ -203,6 +205,18 @@ class Learner:
 
             summary = summary._replace(behind_plan=behind(saved, state.steps, now().date()))
         return summary
+
+    def search(self, query: str) -> list[Hit]:
+        from mlops_path.core.search import search
+
+        state = self.state()
+        return search(state.steps, state.progress, query)
+
+    def week(self) -> WeekSummary:
+        from mlops_path.core.week import week_summary
+
+        state = self.state()
+        return week_summary(state.steps, state.progress, now())
 
     def orphans(self, progress: Progress) -> list[str]:
         """Recorded ids that no catalog defines (nor replaces): kept untouched, in case they return."""

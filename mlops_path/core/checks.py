@@ -5,14 +5,18 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from mlops_path.core import home
 from mlops_path.core.catalog import Part, Problem, link
+from mlops_path.core.errors import FileProblem, UsageError
+from mlops_path.core.files import atomic_write, cause
 from mlops_path.core.loader import bundled_catalog_file, read_file, user_catalog_files
 
 
-def check_files(files: list[Path]) -> list[Problem]:
-    """Every problem in `files`, checked against the bundled catalog and the user's other catalogs."""
-    checked = {f.resolve() for f in files}
-    context = [bundled_catalog_file(), *(f for f in user_catalog_files() if f.resolve() not in checked)]
+def check_files(files: list[Path], replacing: Path | None = None) -> list[Problem]:
+    """Every problem in `files`, checked against the bundled catalog and the user's other catalogs
+    (but `replacing`, an installed catalog the files would replace)."""
+    checked = {f.resolve() for f in files} | ({replacing.resolve()} if replacing else set())
+    context = [f for f in (bundled_catalog_file(), *user_catalog_files()) if f.resolve() not in checked]
     parts: list[Part] = []
     for file in context:
         part, problems = read_file(file)
@@ -27,3 +31,31 @@ def check_files(files: list[Path]) -> list[Problem]:
     _, link_problems = link(parts, lenient=False)
     names = {str(f) for f in files}
     return problems + [p for p in link_problems if p.source in names]
+
+
+def installed_files() -> list[Path]:
+    """What `catalog check` checks with no file: the bundled catalog and the catalogs folder's."""
+    return [bundled_catalog_file(), *user_catalog_files()]
+
+
+def install_target(file: Path) -> Path:
+    return home.catalogs_dir() / (file.name if file.suffix == ".toml" else file.name + ".toml")
+
+
+def install(file: Path, force: bool) -> Path:
+    """Copy a checked catalog into the catalogs folder (atomically); never replace another
+    catalog of the same name unless `force`."""
+    try:
+        data = file.read_bytes()
+    except OSError as exc:
+        raise FileProblem(f"Cannot read {file}: {cause(exc)}.") from None
+    target = install_target(file)
+    folder = target.parent
+    try:
+        if target.exists() and target.read_bytes() != data and not force:
+            raise UsageError(f"Your catalogs folder already has a different {target.name}; --force replaces it.")
+        folder.mkdir(parents=True, exist_ok=True)
+        atomic_write(target, data)
+    except OSError as exc:
+        raise FileProblem(f"Cannot write {target}: {cause(exc)}.") from None
+    return target
