@@ -109,7 +109,7 @@ def test_topics_a_learner_filters_by(catalog):
 
 def test_the_path_has_the_seeds_stages(catalog):
     stages = [(s.title, s.steps[0]) for s in catalog.path("mlops").stages]
-    assert [first for _, first in stages] == ["dmls-ch02", "mlops-principles", "how-ml-breaks", "mlops-guide"]
+    assert [first for _, first in stages] == ["dmls-ch02", "mlops-principles", "how-ml-breaks"]
 
 
 def _resource(**overrides):

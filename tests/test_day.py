@@ -113,7 +113,7 @@ def test_every_view_counts_the_same_way(cli):
 def test_finishing_a_stage_and_the_required_path_is_said_once(cli):
     cli("done", "dmls-ch02", "dmls-ch07", "dmls-ch08", "dmls-ch09")
     result = cli("done", "dmls-ch11")
-    assert "You finished the stage 'Designing Machine Learning Systems'." in result.stdout
+    assert "You finished the stage 'Starting out: Designing Machine Learning Systems'.\nNext: MLOps Principles" in result.stdout
     assert "You finished the stage" not in cli("done", "mlops-guide").stdout
     rest = ["mlops-principles", "operationalizing-ml", "demystifying-mlops", "how-ml-breaks", "reliable-maintenance"]
     cli("done", *rest)

@@ -63,7 +63,7 @@ def test_progress_figures(cli):
     # stage and topic counts speak of required steps, like the percentage: the skipped chapter 8
     # leaves its stage's count, the optional guide is counted apart
     stages = {s["stage"]: (s["done"], s["steps"], s["optional_done"], s["optional"]) for s in p["stages"]}
-    assert stages["Designing Machine Learning Systems"] == (2, 4, 0, 0) and stages["Still hungry"] == (0, 0, 1, 1)
+    assert stages["Starting out: Designing Machine Learning Systems"] == (2, 4, 0, 0) and stages["Special topics"] == (0, 3, 1, 2)
     topics = {t["topic"]: (t["done"], t["steps"]) for t in p["topics"]}
     assert topics["system-design"] == (2, 2) and topics["monitoring"] == (0, 4)
 
@@ -74,7 +74,7 @@ def test_progress_text(cli):
     assert text.startswith("[###---------------------------] 9%\n1 of 11 required steps done (9%); optional: 0 of 2\n")
     assert "Time: ≈48 min done, about 7 h 32 min left (+20 min optional) (estimates)" in text
     assert "Pace: 12 min a week over the last four weeks; at that pace you finish around " in text  # 48 min in 4 weeks
-    assert "Last finished: dmls-ch02 on " in text and "  1/5  Designing Machine Learning Systems" in text
+    assert "Last finished: dmls-ch02 on " in text and "  1/5  Starting out: Designing Machine Learning Systems" in text
 
 
 def test_progress_on_a_fresh_home_and_when_everything_is_skipped(cli):

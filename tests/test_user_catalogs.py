@@ -44,7 +44,7 @@ def test_the_example_syllabus_loads_by_dropping_it_into_the_catalogs_folder(cli,
     assert cli.json("--path", "mlip", "next")["id"] == "mlip-intro"
     assert cli("use", "mlip").exit_code == 0
     assert cli.json("next")["id"] == "mlip-intro"
-    assert [i["id"] for i in cli.json("list")][-1] == "dmls-ch08"  # a bundled resource on a user path
+    assert [i["id"] for i in cli.json("list")][-1] == "operationalizing-ml"  # a bundled resource on a user path
     cli("done", "mlip-intro", "mlip-models-to-systems")
     progress = cli.json("progress")
     assert (progress["done"], progress["total"]) == (2, 9)

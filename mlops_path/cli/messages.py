@@ -18,7 +18,9 @@ if TYPE_CHECKING:
 MOST_IDS = 20  # a longer list of ids is cut to "... and N more"
 
 
-def marked(changed: list[str], asked: list[str], status: Status, following: Step | None, current: Step | None = None) -> None:
+def marked(
+    changed: list[str], asked: list[str], status: Status, following: Step | None, current: Step | None = None, reached: list[str] = ()
+) -> None:
     changed_set = set(changed)
     unchanged = [i for i in dict.fromkeys(asked) if i not in changed_set]
     out = []
@@ -27,6 +29,7 @@ def marked(changed: list[str], asked: list[str], status: Status, following: Step
         out.append(f"Marked {status.value}: {output.id_list(changed, MOST_IDS)}{which}")
     if unchanged:
         out.append(f"Already {status.value}: {output.id_list(unchanged, MOST_IDS)}")
+    out += reached
     if following:
         out.append(f"Next: {following.resource.title} (mlops-path next)")
     elif status is Status.DONE:
@@ -38,14 +41,13 @@ def nothing_changed() -> None:
     output.say(["Nothing changed."])
 
 
-def milestones(before: Summary, after: Summary) -> None:
-    """Said once, by the change that finishes a stage or the required path."""
+def milestones(before: Summary, after: Summary) -> list[str]:
+    """What a change reached, said once, by the change that finishes a stage or the required path."""
     finished_before = {t.name for t in before.stages if t.total and t.done == t.total}
     out = [f"You finished the stage {t.name!r}." for t in after.stages if t.total and t.done == t.total and t.name not in finished_before]
     if after.required and after.required_done == after.required and before.required_done < before.required:
         out.append("You finished every required step of this path. Well done!")
-    if out:
-        output.say(out)
+    return out
 
 
 def noted(resource_id: str, note: Note) -> None:

@@ -22,11 +22,10 @@ def _set(ids: list[str] | None, status: Status) -> None:
     if not ids:
         current = learner().current_step()
         ids = [current.id]
-    before = learner().summary()
+    before = learner().summary() if status is Status.DONE else None
     changed = learner().set_status(ids, status)
-    messages.marked(changed, ids, status, next_step(learner().steps()), current=current)
-    if status is Status.DONE and changed:
-        messages.milestones(before, learner().summary())
+    reached = messages.milestones(before, learner().summary()) if before and changed else []
+    messages.marked(changed, ids, status, next_step(learner().steps()), current=current, reached=reached)
 
 
 def done(ids: OptionalIds = None) -> None:

@@ -42,7 +42,20 @@ def describe(step: Step) -> str:
 def minutes_text(step: Step, short: bool = False) -> str:
     """A step's time: "≈48 min" (an estimate, as most are), with what it rests on unless `short`."""
     r = step.resource
-    return output.duration(r.minutes) + ("" if short or not r.minutes_note else f" ({r.minutes_note})")
+    return output.duration(r.minutes, estimate=not r.minutes_measured) + ("" if short or not r.minutes_note else f" ({r.minutes_note})")
+
+
+def costs_something(step: Step) -> bool:
+    return step.resource.access not in (None, "free")
+
+
+def access_text(step: Step) -> str:
+    r = step.resource
+    return ACCESS[r.access] + (f" ({r.access_note})" if r.access_note else "")
+
+
+ACCESS = {"free": "free", "subscription": "needs a subscription", "paid": "paid", "free-registration": "free, with registration"}
+PAID_MARK = "$"  # in the compact list; a legend under it says what it means
 
 
 def counts_text(s: Summary) -> str:
@@ -68,6 +81,8 @@ def detail_rows(step: Step) -> list[tuple[str, str]]:
         ("link", r.url),
         ("topics", ", ".join(r.topics)),
     ]
+    if costs_something(step):
+        rows.insert(3, ("access", access_text(step)))
     if r.why:
         rows.append(("why", r.why))
     rows.append(("where", where_text(step)))
@@ -271,8 +286,8 @@ def step_list(steps: list[Step], as_json: bool, current: str | None = None, long
         mark_width = max(len(m) for m in marks.values())
         output.lines(
             f"{marks[s.status]:<{mark_width}} {s.position:>2}  {s.id:<{width}}  {s.resource.title}  "
-            f"({s.resource.kind}, {minutes_text(s, short=True)}; {', '.join(s.resource.topics)}{'; optional' * s.resource.optional})"
-            + (f"  {HERE}" if s.id == current else "")
+            f"({s.resource.kind}, {minutes_text(s, short=True)}; {', '.join(s.resource.topics)}{'; optional' * s.resource.optional}"
+            f"{'; ' + ACCESS[s.resource.access] if costs_something(s) else ''})" + (f"  {HERE}" if s.id == current else "")
             for s in steps
         )
         return
@@ -304,6 +319,7 @@ def _rich_step_list(steps: list[Step], current: str | None, long: bool) -> None:
     position_width = len(str(steps[-1].total))
     kind_width = max(len(s.resource.kind) for s in steps)
     minutes_width = max(len(minutes_text(s, short=True)) for s in steps)
+    paid = any(costs_something(s) for s in steps)
 
     def new_table() -> Table:
         width = out.width if wide or not one_line else min(out.width, LIST_WIDTH)
@@ -319,6 +335,8 @@ def _rich_step_list(steps: list[Step], current: str | None, long: bool) -> None:
             table.add_column(no_wrap=True, style="dim", width=kind_width)
         if wide or one_line:
             table.add_column(justify="right", no_wrap=True, width=minutes_width)
+            if paid:
+                table.add_column(no_wrap=True, width=1, style="yellow")  # PAID_MARK
         if wide:
             table.add_column(ratio=1, style="dim", overflow="fold")
         return table
@@ -337,19 +355,23 @@ def _rich_step_list(steps: list[Step], current: str | None, long: bool) -> None:
             if s.id == current and not one_line:
                 title.append_text(output.text(f" {HERE}", style="bold yellow"))
             time = minutes_text(s, short=True)
+            cost = [PAID_MARK if costs_something(s) else ""] if paid else []
             if wide:
-                table.add_row(here, mark, str(s.position), s.id, title, r.kind, time, ", ".join(r.topics))
+                table.add_row(here, mark, str(s.position), s.id, title, r.kind, time, *cost, ", ".join(r.topics))
             elif one_line:
-                table.add_row(here, mark, str(s.position), s.id, title, time)
+                table.add_row(here, mark, str(s.position), s.id, title, time, *cost)
             else:  # two lines: the title wraps, the id line never does (an id is never broken)
                 from rich.console import Group
 
-                id_line = output.text(f"{s.id} · {time}", style="dim")
+                id_line = output.text(f"{s.id} · {time}" + (f" · {PAID_MARK}" if costs_something(s) else ""), style="dim")
                 id_line.no_wrap, id_line.overflow = True, "ellipsis"
                 table.add_row(mark, str(s.position), Group(title, id_line))
         out.print(table)
         if number < len(groups) - 1:
             out.print()
+    if paid:
+        out.print()
+        out.print(output.text(f"{PAID_MARK} needs a subscription or payment; `mlops-path show ID` says how to get it.", style="dim"))
 
 
 def search_results(query: str, hits: list[Hit], as_json: bool) -> None:

@@ -31,6 +31,9 @@ class Resource(NamedTuple):
     why: str | None = None
     optional: bool = False
     minutes_note: str | None = None
+    minutes_measured: bool = False  # `minutes` is a measured length, not an estimate
+    access: str | None = None  # free, subscription, paid, free-registration; None: not stated
+    access_note: str | None = None
 
     @classmethod
     def from_dict(cls, data: dict[str, Any]) -> Resource:
@@ -157,8 +160,8 @@ def _sound(r: Resource) -> Resource:
         and type(r.minutes) is int and r.minutes > 0
         and all(type(item) is str for field in (r.topics, r.authors, r.replaces) if type(field) is list for item in field)
         and type(r.topics) is list and type(r.authors) is list and type(r.replaces) is list
-        and (r.year is None or type(r.year) is int) and type(r.optional) is bool
-        and all(value is None or type(value) is str for value in (r.part_of, r.why, r.minutes_note))
+        and (r.year is None or type(r.year) is int) and type(r.optional) is bool and type(r.minutes_measured) is bool
+        and all(value is None or type(value) is str for value in (r.part_of, r.why, r.minutes_note, r.access, r.access_note))
     ):  # fmt: skip
         raise ValueError(f"a cached resource has a field of the wrong type: {r.id!r}")
     return r

@@ -40,6 +40,9 @@ class Step(NamedTuple):
             "authors": list(r.authors),
             "year": r.year,
             "minutes_note": r.minutes_note,
+            "minutes_measured": r.minutes_measured,
+            "access": r.access,
+            "access_note": r.access_note,
         }
 
 

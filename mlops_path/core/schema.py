@@ -46,6 +46,11 @@ class ResourceSchema(_Strict):
     why: Prose | None = None
     optional: bool = False
     minutes_note: Name | None = None
+    minutes_measured: bool = Field(default=False, description="true when `minutes` is measured (a video's runtime), not estimated")
+    access: Literal["free", "subscription", "paid", "free-registration"] | None = Field(
+        default=None, description="what it costs to read or watch; left out: not stated"
+    )
+    access_note: Name | None = None
     replaces: Annotated[list[Slug], Field(max_length=limits.MAX_LIST)] = Field(
         default=[], description="Old ids of this resource; their progress shows here."
     )
