@@ -60,3 +60,63 @@ def script_env(home) -> dict[str, str]:
     env = dict(os.environ)
     env["MLOPS_PATH_HOME"] = str(home)
     return env
+
+
+class LocalSite:
+    """A real HTTP server on 127.0.0.1 (tests never reach any other address). Each path answers as
+    `routes` says: a function of the request count for that path, returning (code, headers, body,
+    seconds to wait before answering)."""
+
+    def __init__(self):
+        import threading
+        from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+
+        site = self
+        self.routes: dict[str, object] = {}
+        self.hits: dict[str, int] = {}
+        self.lock = threading.Lock()
+
+        class Handler(BaseHTTPRequestHandler):
+            def do_GET(self):  # noqa: N802
+                import time
+
+                with site.lock:
+                    count = site.hits[self.path] = site.hits.get(self.path, 0) + 1
+                route = site.routes.get(self.path)
+                code, headers, body, delay = route(count) if route else (404, {}, b"not here", 0)
+                time.sleep(delay)
+                try:
+                    self.send_response(code)
+                    for name, value in {"content-type": "text/html; charset=utf-8", **headers}.items():
+                        self.send_header(name, value)
+                    self.send_header("content-length", str(len(body)))
+                    self.end_headers()
+                    self.wfile.write(body)
+                except (BrokenPipeError, ConnectionResetError):
+                    pass
+
+            def log_message(self, *args):
+                pass
+
+        self.server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+        self.server.daemon_threads = True
+        self.port = self.server.server_address[1]
+        self.thread = threading.Thread(target=self.server.serve_forever, daemon=True)
+        self.thread.start()
+
+    def url(self, path: str, host: str = "127.0.0.1") -> str:
+        return f"http://{host}:{self.port}{path}"
+
+    def page(self, path: str, title: str) -> None:
+        self.routes[path] = lambda n: (200, {}, f"<html><head><title>{title}</title></head><body>hi</body></html>".encode(), 0)
+
+    def close(self) -> None:
+        self.server.shutdown()
+        self.server.server_close()
+
+
+@pytest.fixture
+def local_site():
+    site = LocalSite()
+    yield site
+    site.close()

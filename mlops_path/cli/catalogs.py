@@ -8,8 +8,10 @@ from typing import Annotated
 import typer
 
 from mlops_path.cli import messages, output, views
+from mlops_path.cli.shared import JsonOption, learner
 from mlops_path.core.catalog import json_schema
 from mlops_path.core.checks import check_files, install, install_target, installed_files
+from mlops_path.core.errors import UsageError
 
 catalog_app = typer.Typer(
     no_args_is_help=True,
@@ -65,3 +67,32 @@ def schema() -> None:
     Example: mlops-path catalog schema > catalog.schema.json
     """
     output.print_json(json_schema())
+
+
+@catalog_app.command()
+def links(
+    files: Annotated[
+        list[Path] | None, typer.Argument(metavar="[FILE]...", help="Catalog files (default: every loaded catalog).", show_default=False)
+    ] = None,
+    as_json: JsonOption = False,
+    timeout: Annotated[float, typer.Option(min=0.1, max=300, metavar="SECONDS", help="How long to wait for each answer.")] = 10.0,
+    concurrency: Annotated[int, typer.Option(min=1, max=64, metavar="N", help="Requests at a time (at most 2 per host).")] = 8,
+) -> None:
+    """Check every link of your catalogs: broken, moved, or alive but no longer the same page.
+
+    Follows redirects and reports the final URL; honours Retry-After; remembers each page's title
+    and host, and reports a page whose title or host changed since the last check as changed.
+    Statuses: ok, redirected, changed, broken, unreachable, rate-limited. Exits 1 when a link is
+    broken or unreachable, so it can run in a curator's CI. The only command that uses the network.
+
+    Example: mlops-path catalog links my-course.toml
+    """
+    import math
+
+    if not math.isfinite(timeout):
+        raise UsageError("--timeout wants a number of seconds from 0.1 to 300.")
+    with views.link_progress(enabled=not as_json) as progress:
+        results = learner().check_links(files or [], timeout, concurrency, progress)
+    views.link_report(results, as_json)
+    if any(r.status in ("broken", "unreachable") for r in results):
+        raise typer.Exit(1)

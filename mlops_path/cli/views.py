@@ -3,6 +3,8 @@ the documented JSON with --json."""
 
 from __future__ import annotations
 
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from typing import TYPE_CHECKING
 
 from mlops_path.cli import output
@@ -11,6 +13,7 @@ from mlops_path.core.progress import Status, iso
 if TYPE_CHECKING:
     from mlops_path.core.api import Health, PathOverview, StudyPlan
     from mlops_path.core.catalog import LearningPath
+    from mlops_path.core.links import LinkResult
     from mlops_path.core.path import Step
     from mlops_path.core.progress import Change, Entry
     from mlops_path.core.search import Hit
@@ -596,6 +599,38 @@ def plan(study: StudyPlan, hours_per_week: float, as_json: bool) -> None:
         out.print(table)
     out.print()
     output.say(tail)
+
+
+@contextmanager
+def link_progress(enabled: bool) -> Iterator[Callable[[int, int], None] | None]:
+    """A progress bar on stderr while links are checked, when a person is watching."""
+    import sys
+
+    if not enabled or not sys.stderr.isatty() or output.plain_mode():
+        yield None
+        return
+    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn
+
+    with Progress(TextColumn("Checking links"), BarColumn(), MofNCompleteColumn(), console=output.console(stderr=True),
+                  transient=True) as bar:  # fmt: skip
+        task = bar.add_task("links", total=None)
+        yield lambda done, total: bar.update(task, completed=done, total=total)
+
+
+LINK_ORDER = {"broken": 0, "unreachable": 1, "changed": 2, "rate-limited": 3, "redirected": 4, "ok": 5}
+
+
+def link_report(results: list[LinkResult], as_json: bool) -> None:
+    if as_json:
+        output.print_json([r.to_json() for r in results])
+        return
+    ordered = sorted(results, key=lambda r: LINK_ORDER[r.status])
+    rows = [[r.status, r.id, str(r.code or ""), r.url + (f"  ({r.detail})" if r.detail else "")] for r in ordered]
+    if rows:
+        output.lines(output.columns(rows))
+    counts = {status: sum(r.status == status for r in results) for status in LINK_ORDER}
+    summary = ", ".join(f"{n} {status}" for status, n in counts.items() if n)
+    output.say(["", f"{len(results)} link{'s' * (len(results) != 1)}: {summary or 'none'}."])
 
 
 def check_report(files: list, problems: list) -> None:

@@ -23,6 +23,7 @@ if TYPE_CHECKING:  # these modules serve one command each: they are imported whe
     from datetime import date
 
     from mlops_path.core.cohort import Cohort
+    from mlops_path.core.links import LinkResult
     from mlops_path.core.plan import Week
     from mlops_path.core.search import Hit
     from mlops_path.core.summary import Summary
@@ -291,6 +292,24 @@ class Learner:
 
     def history(self) -> list[Change]:
         return self.progress().history
+
+    def check_links(self, files: Sequence[Path], timeout: float, concurrency: int, progress=None) -> list[LinkResult]:
+        """Every link of `files` (default: every loaded catalog), checked over the network."""
+        from mlops_path.core.links import check_links
+
+        if files:
+            from mlops_path.core.catalog import broken_message
+            from mlops_path.core.loader import read_file
+
+            targets = []
+            for file in files:
+                part, problems = read_file(file)
+                if part is None or problems:
+                    raise FileProblem(broken_message(str(file), problems) + f" Run `mlops-path catalog check {file}`.")
+                targets += [(r.id, r.url) for r in part.resources]
+        else:
+            targets = [(r.id, r.url) for r in self.catalog.resources]
+        return check_links(targets, timeout, concurrency, progress)
 
     # --- beyond one machine: sync and the study group (their modules are imported only here) ---
 
