@@ -120,3 +120,13 @@ def local_site():
     site = LocalSite()
     yield site
     site.close()
+
+
+def need(present: bool, what: str) -> None:
+    """A real part a test drives (zsh, tmux, faketime, Chromium, axe-core): `.ci/run` installs
+    them, so on CI a missing one fails the test; elsewhere it is skipped, saying what to install."""
+    if present:
+        return
+    if os.environ.get("CI"):
+        pytest.fail(f"{what} is missing; .ci/run installs it")
+    pytest.skip(f"{what} is not installed here (.ci/run installs it)")

@@ -9,12 +9,13 @@ import io
 import json
 import os
 import re
+import shutil
 import subprocess
 from pathlib import Path
 
 import icalendar
 import pytest
-from conftest import installed_script
+from conftest import installed_script, need
 
 from mlops_path.cli import output
 from mlops_path.core import exchange, limits
@@ -183,8 +184,7 @@ def zsh_session(evil_home, script_env, tmp_path):
     """An interactive zsh with mlops-path's zsh completion, in tmux on a server of its own (so it
     runs with this test's environment), in a scratch folder."""
     for tool in ("zsh", "tmux"):
-        if subprocess.run(["which", tool], capture_output=True).returncode:
-            pytest.fail(f"{tool} is not installed; .ci/run installs it")
+        need(shutil.which(tool) is not None, tool)
     zdot, work = tmp_path / "zdot", tmp_path / "work"
     zdot.mkdir()
     work.mkdir()

@@ -9,7 +9,7 @@ import tempfile
 from pathlib import Path
 
 import pytest
-from conftest import Cli, installed_script
+from conftest import Cli, installed_script, need
 
 
 class Device:
@@ -268,8 +268,7 @@ def test_concurrent_syncs_from_three_devices_all_converge(devices, remote):
 
 
 def test_a_device_whose_clock_is_two_hours_behind_still_wins_with_a_later_change(devices, remote):
-    if shutil.which("faketime") is None:
-        pytest.fail("faketime is not installed; .ci/run installs it")
+    need(shutil.which("faketime") is not None, "faketime (libfaketime)")
     ahead, behind = devices("ahead", "behind")
 
     def run(device, *args, skew=None):

@@ -162,6 +162,7 @@ COMMANDS = {
     "progress": learn.progress,
     "search": learn.search,
     "week": learn.week,
+    "view": learn.view,
     "topics": learn.topics,
     "paths": learn.paths,
     "use": learn.use,

@@ -88,6 +88,9 @@ def cohort(
     format_: Annotated[
         str | None, typer.Option("--format", metavar="csv|markdown", help="Print the table as CSV or Markdown.", show_default=False)
     ] = None,
+    html: Annotated[
+        Path | None, typer.Option("--html", metavar="FILE", help="Also write the group's page: learners by steps.", show_default=False)
+    ] = None,
 ) -> None:
     """Show a study group's progress on the path: each learner, and where the group gets stuck.
 
@@ -97,4 +100,10 @@ def cohort(
     """
     if format_ not in (None, "csv", "markdown"):
         raise UsageError(f"--format is csv or markdown, not {format_!r}.")
-    group_views.cohort(learner().cohort(folder), as_json, format_)
+    report = learner().cohort(folder)
+    if html is not None:
+        from mlops_path.core.page import cohort_page, write_page
+
+        group_views.cohort_page_written(write_page(html, cohort_page(report)))
+        return
+    group_views.cohort(report, as_json, format_)

@@ -148,3 +148,7 @@ def _markdown(c: Cohort) -> str:
     out += ["", "| step | done | in progress | skipped |", "| --- | ---: | ---: | ---: |"]
     out += [line([s.id, str(s.done), str(s.in_progress), str(s.skipped)]) for s in c.steps]
     return "\n".join(out) + "\n"
+
+
+def cohort_page_written(file) -> None:
+    output.say([f"Wrote the study group's page to {file}; share the file, or print it."])

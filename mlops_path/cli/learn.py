@@ -142,6 +142,25 @@ def week(as_json: JsonOption = False) -> None:
     views.week(learner().week(), as_json)
 
 
+def view(
+    output_file: Annotated[
+        Path | None, typer.Option("--output", "-o", metavar="FILE", help="Where to write the page (default: view.html in the data folder).",
+                                  show_default=False),
+    ] = None,
+    no_open: Annotated[bool, typer.Option("--no-open", help="Only write the page and print where it is.")] = False,
+) -> None:  # fmt: skip
+    """Write your path as a page to look at, print or share, and open it in your browser.
+
+    One self-contained HTML file: the stages, each step a card with its status, where you are,
+    your progress and pace. It loads nothing from anywhere and runs no script.
+
+    Example: mlops-path view --no-open
+    """
+    file = learner().write_page(output_file)
+    opened = False if no_open else _open_in_browser(file.resolve().as_uri())
+    messages.page_written(file, opened)
+
+
 def progress(as_json: JsonOption = False) -> None:
     """Show how far you are along the path.
 

@@ -113,3 +113,7 @@ def using(path: LearningPath) -> None:
 
 def catalog_added(target) -> None:
     output.say([f"Added {target}; every command loads it now (see `mlops-path paths`)."])
+
+
+def page_written(file, opened: bool) -> None:
+    output.say([f"Wrote {file}" + ("; opening it in your browser." if opened else ".")])

@@ -311,6 +311,14 @@ class Learner:
             targets = [(r.id, r.url) for r in self.catalog.resources]
         return check_links(targets, timeout, concurrency, progress)
 
+    def write_page(self, file: Path | None) -> Path:
+        """The current path as a self-contained HTML page (default: view.html in the data folder)."""
+        from mlops_path.core.page import path_page, write_page
+
+        state = self.state()
+        page = path_page(state.path, state.steps, state.progress, self.summary(), next_step(state.steps), now())
+        return write_page(file or home.user_home() / "view.html", page)
+
     # --- beyond one machine: sync and the study group (their modules are imported only here) ---
 
     def sync_init(self, folder: Path | None, url: str | None, name: str | None, share_notes: bool) -> SyncReport:

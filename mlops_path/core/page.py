@@ -1,0 +1,104 @@
+"""The path and the study group as one self-contained HTML page (`view`, `cohort --html`).
+
+Rendered with Jinja2 with autoescaping on, so every string from a catalog, a progress file or a
+sync file is HTML-escaped; links are written only for http(s) URLs. The page loads nothing:
+styles are inline, icons are text, and a Content-Security-Policy forbids any other load and any
+script. Jinja2 is imported only here, and this module only by those two commands.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from mlops_path.core.errors import FileProblem
+from mlops_path.core.files import atomic_write, cause
+from mlops_path.core.progress import Status
+
+if TYPE_CHECKING:
+    from mlops_path.core.catalog import LearningPath
+    from mlops_path.core.cohort import Cohort
+    from mlops_path.core.path import Step
+    from mlops_path.core.progress import Progress
+    from mlops_path.core.summary import Summary
+
+TEMPLATES = Path(__file__).resolve().parent.parent / "templates"
+STATUS_WORDS = {Status.DONE: "Done", Status.IN_PROGRESS: "Started", Status.SKIPPED: "Skipped", Status.TODO: "To do"}
+STATUS_ICONS = {Status.DONE: "✓", Status.IN_PROGRESS: "◐", Status.SKIPPED: "⤼", Status.TODO: "○"}
+ACCESS_WORDS = {"subscription": "Needs a subscription", "paid": "Paid", "free-registration": "Free with registration"}
+
+
+def _duration(minutes: int, measured: bool = False) -> str:
+    hours, rest = divmod(minutes, 60)
+    text = f"{minutes} min" if not hours else f"{hours} h" + (f" {rest} min" if rest else "")
+    return text if measured else "≈" + text
+
+
+def _web_link(url: str) -> str | None:
+    return url if url.startswith(("https://", "http://")) else None
+
+
+def _status(status: Status) -> dict[str, str]:
+    return {"key": status.value, "word": STATUS_WORDS[status], "icon": STATUS_ICONS[status]}
+
+
+def path_page(path: LearningPath, steps: list[Step], progress: Progress, summary: Summary, current: Step | None, at: datetime) -> str:
+    """The learner's page: the stages in order, each step a card; where they are; how far."""
+    stages: list[dict[str, Any]] = []
+    for step in steps:
+        if not stages or stages[-1]["title"] != (step.stage or path.title):
+            stages.append({"title": step.stage or path.title, "steps": []})
+        r = step.resource
+        entry = progress.entry_for(r.id, r.replaces)
+        stages[-1]["steps"].append({
+            "id": r.id, "title": r.title, "url": _web_link(r.url), "shown_url": r.url, "kind": r.kind,
+            "minutes": _duration(r.minutes, r.minutes_measured), "estimate": not r.minutes_measured,
+            "minutes_note": r.minutes_note, "optional": r.optional, "access": ACCESS_WORDS.get(r.access or ""),
+            "access_note": r.access_note, "status": _status(step.status), "current": current is not None and step.id == current.id,
+            "position": step.position, "total": step.total, "why": r.why,
+            "notes": [{"at": n.at.strftime("%Y-%m-%d"), "text": n.text} for n in (entry.notes if entry else ())],
+        })  # fmt: skip
+    forecast = summary.forecast.strftime("%a %d %b %Y") if summary.forecast else None
+    return _render("path.html.j2", {
+        "title": path.title, "description": path.description, "stages": stages, "summary": summary,
+        "minutes_done": _duration(summary.minutes_done), "minutes_left": _duration(summary.minutes_left, measured=True),
+        "pace": _duration(round(summary.pace), measured=True) if summary.pace else None, "forecast": forecast,
+        "current": current.resource.title if current else None, "generated": at.strftime("%Y-%m-%d %H:%M UTC"),
+    })  # fmt: skip
+
+
+def cohort_page(cohort: Cohort) -> str:
+    """The study group's page: a grid of learners by steps, and where the group gets stuck."""
+    learners = [{
+        "name": row.name, "percent": row.percent, "done": row.done, "total": row.total, "current": row.current,
+        "days_inactive": row.days_inactive, "stuck": row.stuck,
+        "cells": [_status(row.statuses.get(step.id, Status.TODO)) for step in cohort.steps],
+    } for row in cohort.learners]  # fmt: skip
+    steps = [{"id": s.id, "title": s.title, "done": s.done, "in_progress": s.in_progress, "skipped": s.skipped,
+              "number": i} for i, s in enumerate(cohort.steps, start=1)]  # fmt: skip
+    stuck = sorted((s for s in steps if s["in_progress"]), key=lambda s: -s["in_progress"])
+    return _render("cohort.html.j2", {"title": cohort.path.title, "learners": learners, "steps": steps, "stuck": stuck,
+                                      "generated": cohort.generated.strftime("%Y-%m-%d %H:%M UTC")})  # fmt: skip
+
+
+def _render(template: str, context: dict[str, Any]) -> str:
+    import jinja2
+
+    env = jinja2.Environment(
+        loader=jinja2.FileSystemLoader(TEMPLATES),
+        autoescape=True,  # every value is HTML-escaped unless a template says otherwise (none does)
+        undefined=jinja2.StrictUndefined,
+        trim_blocks=True,
+        lstrip_blocks=True,
+    )
+    return env.get_template(template).render(**context)
+
+
+def write_page(file: Path, page: str) -> Path:
+    try:
+        file.parent.mkdir(parents=True, exist_ok=True)
+        atomic_write(file, page.encode("utf-8"))
+    except OSError as exc:
+        raise FileProblem(f"Cannot write {file}: {cause(exc)}.") from None
+    return file
