@@ -128,3 +128,18 @@ def test_no_color_is_honoured(cli, monkeypatch, no_color, coloured):
         monkeypatch.delenv("NO_COLOR", raising=False)
     out = cli("list").stdout
     assert bool(re.search(r"\x1b\[[0-9;]*3[0-7]m", out)) is coloured  # a foreground colour, not just bold
+
+
+@pytest.mark.parametrize("width", [40, 80, 160])
+def test_the_cohort_fits_the_terminal_with_every_name_and_id_whole(cli, terminal, tmp_path, width):
+    from test_sync import _device_file, entry
+
+    group = tmp_path / "group"
+    _device_file(group, "Ada Lovelace", "a1", {"dmls-ch02": entry("done", "2026-11-20T00:00:00Z")})
+    _device_file(group, "Grace Hopper", "b1", {"dmls-ch02": entry("in-progress", "2026-11-20T00:00:00Z")})
+    screen = terminal(width)
+    assert cli("cohort", str(group)).exit_code == 0
+    text = screen.getvalue()
+    assert max(len(line) for line in text.splitlines()) <= width
+    for whole in ("Ada Lovelace", "Grace Hopper", "dmls-ch07", "dmls-ch02"):
+        assert whole in text, (width, whole, text)

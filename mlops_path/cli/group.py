@@ -89,7 +89,8 @@ def cohort(
         str | None, typer.Option("--format", metavar="csv|markdown", help="Print the table as CSV or Markdown.", show_default=False)
     ] = None,
     html: Annotated[
-        Path | None, typer.Option("--html", metavar="FILE", help="Also write the group's page: learners by steps.", show_default=False)
+        Path | None,
+        typer.Option("--html", metavar="FILE", help="Write the group's page to FILE instead.", show_default=False),
     ] = None,
 ) -> None:
     """Show a study group's progress on the path: each learner, and where the group gets stuck.

@@ -80,6 +80,7 @@ def cohort_json(c: Cohort) -> dict:
     }  # fmt: skip
 
 
+NARROW = 80  # below this many columns, the cohort is told a learner a line
 HEADER = ["learner", "done", "total", "percent", "current", "last active", "days inactive", "stuck"]
 
 
@@ -112,13 +113,24 @@ def cohort(c: Cohort, as_json: bool, fmt: str | None) -> None:
         return
     from rich.table import Table
 
+    out = output.console()
+    if out.width < NARROW:  # a sentence a learner: a table of eight columns cannot fit
+        for r in c.learners:
+            active = f"last active {r.last_active:%Y-%m-%d} ({r.days_inactive} days ago)" if r.last_active else "never active"
+            stuck = f"; stuck on {', '.join(r.stuck)}" if r.stuck else ""
+            line = output.text(r.name, style="bold")
+            line.append_text(output.text(f": {r.percent}% ({r.done} of {r.total} done); now on {r.current or 'nothing: finished'}; "
+                                         f"{active}{stuck}"))  # fmt: skip
+            out.print(line)
+        out.print()
+        output.say(tail)
+        return
     table = Table(box=None, pad_edge=False, header_style="bold", expand=True)
     for name in HEADER:
         table.add_column(name, overflow="fold", no_wrap=name not in ("learner", "stuck", "current"),
                          justify="right" if name in ("done", "total", "percent", "days inactive") else "left")  # fmt: skip
     for r in c.learners:
         table.add_row(*(output.text(cell) for cell in _row(r)))
-    out = output.console()
     out.print(table)
     out.print()
     output.say(tail)

@@ -24,8 +24,9 @@ def _set(ids: list[str] | None, status: Status) -> None:
         ids = [current.id]
     before = learner().summary() if status is Status.DONE else None
     changed = learner().set_status(ids, status)
-    reached = messages.milestones(before, learner().summary()) if before and changed else []
-    messages.marked(changed, ids, status, next_step(learner().steps()), current=current, reached=reached)
+    after = learner().state()
+    reached = messages.milestones(before, learner().summary(after)) if before and changed else []
+    messages.marked(changed, ids, status, next_step(after.steps), current=current, reached=reached)
 
 
 def done(ids: OptionalIds = None) -> None:

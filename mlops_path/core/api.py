@@ -195,10 +195,11 @@ class Learner:
             raise UsageError(f"{resource_id!r} is not a step of the path {state.path.id!r}; try --path.")
         return step, state.progress.entry_for(resource_id, step.resource.replaces)
 
-    def summary(self) -> Summary:
+    def summary(self, state: State | None = None) -> Summary:
+        """How far the learner is (on `state`, when the caller already read it)."""
         from mlops_path.core.summary import summarize
 
-        state = self.state()
+        state = state or self.state()
         summary = summarize(state.steps, state.progress, orphans=len(self.orphans(state.progress)))
         saved = state.progress.plan
         if saved and saved.get("path") == state.path.id:
@@ -316,7 +317,7 @@ class Learner:
         from mlops_path.core.page import path_page, write_page
 
         state = self.state()
-        page = path_page(state.path, state.steps, state.progress, self.summary(), next_step(state.steps), now())
+        page = path_page(state.path, state.steps, state.progress, self.summary(state), next_step(state.steps), now())
         return write_page(file or home.user_home() / "view.html", page)
 
     # --- beyond one machine: sync and the study group (their modules are imported only here) ---

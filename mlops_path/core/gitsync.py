@@ -45,9 +45,12 @@ def _first_line(text: str) -> str:
 
 def clone(url: str, dest: Path) -> None:
     """Clone `url` into `dest` (a remote with no commits yet is fine: the first sync makes one)."""
-    if dest.exists():
-        shutil.rmtree(dest)
-    dest.parent.mkdir(parents=True, exist_ok=True)
+    try:
+        if dest.exists():
+            shutil.rmtree(dest)  # a clone made by an earlier `sync init` (this device's file is re-written from progress)
+        dest.parent.mkdir(parents=True, exist_ok=True)
+    except OSError as exc:
+        raise FileProblem(f"Cannot prepare the folder {dest} for the clone: {exc.strerror or exc}.") from None
     result = run(None, "clone", "--quiet", "--", url, str(dest), check=False)
     if result.returncode != 0:
         shutil.rmtree(dest, ignore_errors=True)

@@ -109,7 +109,7 @@ async def _fetch(client, url: str, hosts: dict[str, asyncio.Semaphore], timeout:
                                     break
         except (httpx.TimeoutException, TimeoutError):
             return Fetch("unreachable", None, None, None, f"no answer within {timeout:g} s")
-        except httpx.HTTPError as exc:
+        except (httpx.HTTPError, httpx.InvalidURL, ValueError) as exc:  # one odd URL must not stop the others
             return Fetch("unreachable", None, None, None, _reason(exc))
         if code in REDIRECTS and location:
             hops += 1
