@@ -202,3 +202,23 @@ def test_plain_mode_has_no_bars_and_says_statuses_in_words(cli, monkeypatch):
     monkeypatch.delenv("MLOPS_PATH_PLAIN")
     monkeypatch.setenv("TERM", "dumb")
     assert cli("list").stdout.startswith("done ")
+
+
+def test_the_compact_list_in_a_real_80_column_terminal(script_env):
+    """Under a pseudo-terminal (script), as a person sees it: one screen, one marker, ids whole."""
+    import re
+    import subprocess
+
+    from conftest import installed_script
+
+    env = {**script_env, "TERM": "xterm-256color", "COLUMNS": "80", "LINES": "24"}
+    env.pop("NO_COLOR", None)
+    subprocess.run([installed_script(), "done", "dmls-ch02"], env=env, capture_output=True, check=True)
+    result = subprocess.run(["script", "-qec", f"{installed_script()} list", "/dev/null"], env=env, capture_output=True, timeout=60)
+    screen = re.sub(r"\x1b\[[0-9;]*m", "", result.stdout.decode()).replace("\r\n", "\n")
+    lines = screen.rstrip("\n").splitlines()
+    assert result.returncode == 0 and 13 < len(lines) <= 24, screen
+    assert max(len(line) for line in lines) <= 80
+    assert [line for line in lines if line.startswith("▶")] == [line for line in lines if "dmls-ch07" in line]
+    for rid in ("dmls-ch02", "operationalizing-ml", "gently-down-the-stream", "mlops-guide"):
+        assert sum(rid in line for line in lines) == 1, rid  # one line a step, the id whole

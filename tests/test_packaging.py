@@ -62,6 +62,9 @@ def check_runs_from_elsewhere(venv: Path, tmp_path: Path) -> None:
     assert monitoring.returncode == 0 and "dmls-ch08" in monitoring.stdout
     as_module = run(str(venv / "bin" / "python"), "-m", "mlops_path", "where", cwd=elsewhere, env=env)
     assert as_module.stdout.strip() == str(tmp_path / "home" / "progress.json")
+    page = run(script, "view", "--no-open", cwd=elsewhere, env=env)  # the page's templates travel with the package
+    assert page.returncode == 0, page.stderr
+    assert "<h1>So, you want to learn about MLOps</h1>" in (tmp_path / "home" / "view.html").read_text()
 
 
 @pytest.mark.slow

@@ -17,6 +17,8 @@ from enum import StrEnum
 from types import MappingProxyType
 from typing import Any, NamedTuple
 
+from mlops_path.core import limits
+
 SCHEMA_VERSION = 3
 
 
@@ -342,10 +344,8 @@ def apply(progress: Progress, action: str, new: Mapping[str, Entry | None], at: 
     """Set each id's entry (None removes it) as one recorded change; return the ids that changed.
 
     With sync on, the new entries are stamped with the change's clock, and a removal becomes a
-    todo record (a tombstone other devices see). History keeps the latest MAX_HISTORY changes
-    (README: undo goes back that far)."""
-    from mlops_path.core.limits import MAX_HISTORY
-
+    todo record (a tombstone other devices see). History keeps the latest `limits.MAX_HISTORY`
+    changes (README: undo goes back that far)."""
     entries = dict(progress.resources)
     before = {rid: entries.get(rid) for rid, entry in new.items() if entries.get(rid) != entry}
     if not before:
@@ -365,7 +365,7 @@ def apply(progress: Progress, action: str, new: Mapping[str, Entry | None], at: 
         else:
             entries[rid] = after
     change = Change(at, action, tuple(before), compact, notes_added=added or NOTHING)
-    history = (*progress.history, change)[-MAX_HISTORY:]
+    history = (*progress.history, change)[-limits.MAX_HISTORY :]
     return progress._replace(resources=Records(entries), history=history), list(before)
 
 
