@@ -6,7 +6,7 @@ import re
 
 import pytest
 
-from mlops_path.cli import output, views
+from mlops_path.cli import list_views, output
 
 real_console = output.console
 
@@ -99,7 +99,7 @@ def test_rich_list_groups_steps_under_their_stage(cli, terminal):
 
 
 def test_wide_terminals_give_kind_and_topics_their_own_columns(cli, terminal):
-    screen = terminal(views.WIDE)
+    screen = terminal(list_views.WIDE)
     cli("list", "--kind", "talk", "--long")
     first = screen.getvalue().splitlines()[1]
     assert "demystifying-mlops" in first and "talk" in first and "20 min" in first and "overview" in first

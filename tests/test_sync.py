@@ -320,9 +320,9 @@ def test_hostile_foreign_files_are_skipped_each_with_one_warning(devices, shared
     for name, data in HOSTILE_FILES.items():
         (folder / name).write_bytes(data)
     big = folder / "huge.json"
-    from mlops_path.core import sync
+    from mlops_path.core import syncfile
 
-    monkeypatch.setattr(sync, "MAX_IMPORT_BYTES", 1000)
+    monkeypatch.setattr(syncfile, "MAX_IMPORT_BYTES", 1000)
     big.write_bytes(b"{" + b" " * 2000 + b"}")
     result = work("next", "--json")
     assert result.exit_code == 0 and json.loads(result.stdout)["id"] == "dmls-ch07"  # the good file still merged

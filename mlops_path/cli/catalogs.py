@@ -7,7 +7,7 @@ from typing import Annotated
 
 import typer
 
-from mlops_path.cli import messages, output, views
+from mlops_path.cli import curator_views, messages, output
 from mlops_path.cli.shared import JsonOption, learner
 from mlops_path.core.catalog import json_schema
 from mlops_path.core.checks import check_files, install, install_target, installed_files
@@ -37,7 +37,7 @@ def check(
     """
     files = files or installed_files()
     problems = check_files(files)
-    views.check_report(files, problems)
+    curator_views.check_report(files, problems)
     if problems:
         raise typer.Exit(1)
 
@@ -55,7 +55,7 @@ def add(
     """
     problems = check_files([file], replacing=install_target(file))
     if problems:
-        views.check_report([file], problems)
+        curator_views.check_report([file], problems)
         raise typer.Exit(1)
     messages.catalog_added(install(file, force))
 
@@ -91,8 +91,8 @@ def links(
 
     if not math.isfinite(timeout):
         raise UsageError("--timeout wants a number of seconds from 0.1 to 300.")
-    with views.link_progress(enabled=not as_json) as progress:
+    with curator_views.link_progress(enabled=not as_json) as progress:
         results = learner().check_links(files or [], timeout, concurrency, progress)
-    views.link_report(results, as_json)
+    curator_views.link_report(results, as_json)
     if any(r.status in ("broken", "unreachable") for r in results):
         raise typer.Exit(1)

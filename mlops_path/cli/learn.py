@@ -9,7 +9,7 @@ from typing import Annotated
 
 import typer
 
-from mlops_path.cli import messages, views
+from mlops_path.cli import list_views, messages, views
 from mlops_path.cli.completion import complete_ids, complete_kinds, complete_paths, complete_statuses
 from mlops_path.cli.shared import IdArgument, JsonOption, TopicOption, learner
 from mlops_path.core.errors import UsageError
@@ -75,7 +75,7 @@ def list_(
     """
     steps = learner().steps()
     current = next_step(steps)
-    views.step_list(filter_steps(steps, topic, kind, status), as_json, current.id if current else None, long)
+    list_views.step_list(filter_steps(steps, topic, kind, status), as_json, current.id if current else None, long)
 
 
 def show(resource_id: IdArgument, as_json: JsonOption = False) -> None:
@@ -131,7 +131,7 @@ def search(
 
     Example: mlops-path search drift monitoring
     """
-    views.search_results(" ".join(query), learner().search(" ".join(query)), as_json)
+    list_views.search_results(" ".join(query), learner().search(" ".join(query)), as_json)
 
 
 def week(as_json: JsonOption = False) -> None:
@@ -139,7 +139,7 @@ def week(as_json: JsonOption = False) -> None:
 
     Example: mlops-path week
     """
-    views.week(learner().week(), as_json)
+    list_views.week(learner().week(), as_json)
 
 
 def view(
@@ -226,7 +226,7 @@ def plan(
         raise UsageError(f"--hours-per-week wants a number of hours from 0.1 to 168, not {hours_per_week}.")
     first_day = _parse_date(start) if start else date.today()
     study_plan = learner().plan(round(hours_per_week * 60), first_day, ics, save)
-    views.plan(study_plan, hours_per_week, as_json)
+    list_views.plan(study_plan, hours_per_week, as_json)
 
 
 def _parse_date(text: str) -> date:

@@ -11,7 +11,8 @@ from typing import NamedTuple
 
 from mlops_path.core.catalog import Catalog, LearningPath
 from mlops_path.core.progress import Entry, Progress, Records, Status
-from mlops_path.core.sync import FOLDER, DeviceFile, Skipped, join, read_device_file, with_clock
+from mlops_path.core.sync import FOLDER, join, with_clock
+from mlops_path.core.syncfile import DeviceFile, Skipped, read_device_file
 
 STUCK_AFTER = timedelta(days=14)  # a step started this long ago and not finished is "stuck"
 

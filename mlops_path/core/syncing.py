@@ -15,19 +15,17 @@ from mlops_path.core.errors import FileProblem, ProgressError, UsageError
 from mlops_path.core.progress import Progress, now
 from mlops_path.core.sync import (
     FOLDER,
-    DeviceFile,
-    Skipped,
     SyncConfig,
     changed_files,
     merge,
     my_device_files,
     new_device_id,
     publish,
-    read_device_file,
     read_mine,
     remember_merged,
     same_learner,
 )
+from mlops_path.core.syncfile import DeviceFile, Skipped, read_device_file
 
 Warn = Callable[[str], None]
 
