@@ -487,3 +487,10 @@ def test_done_with_many_ids_names_a_few_and_counts_the_rest(cli, home):
     )
     result = cli("done", *ids)
     assert result.exit_code == 0 and "and 280 more" in result.stdout and len(result.stdout) < 1000
+
+
+@pytest.mark.parametrize("args", [["view", "--no-open", "-o", "{dir}"], ["plan", "--hours-per-week", "2", "--ics", "{dir}"],
+                                  ["view", "--no-open", "-o", "/"]])  # fmt: skip
+def test_an_output_file_that_is_a_folder_is_one_sentence(cli, tmp_path, args):
+    result = cli(*[a.replace("{dir}", str(tmp_path)) for a in args])
+    assert result.exit_code == 1 and "it is a folder; give a file name" in result.stderr and result.stderr.count("\n") == 1

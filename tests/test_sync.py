@@ -426,3 +426,13 @@ def test_cohort_without_a_folder_needs_sync(cli):
     assert result.exit_code == 2 and "sync init" in result.stderr
     assert cli("cohort", "/no/such/folder").exit_code == 1
     assert cli("cohort", "/", "--format", "xml").exit_code == 2
+
+
+def test_cohort_passes_over_json_that_is_not_a_sync_file(cli, tmp_path):
+    group = tmp_path / "repo"
+    _device_file(group, "Ada", "a1", {"dmls-ch02": entry("done", "2026-11-20T00:00:00Z")})
+    (group / "mlops-path" / "ada" / "package.json").write_text('{"name": "not ours"}')
+    (group / "mlops-path" / "ada" / "0bad.json").write_text("{broken")
+    result = cli("cohort", str(group), "--json")
+    assert result.exit_code == 0 and [r["name"] for r in json.loads(result.stdout)["learners"]] == ["Ada"]
+    assert "0bad.json" in result.stderr and "package.json" not in result.stderr  # a device file that is broken is named

@@ -4,6 +4,7 @@ stuck. Reading only: nothing here is merged into anyone's own progress."""
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable
 from datetime import datetime, timedelta
 from pathlib import Path
@@ -44,13 +45,17 @@ class Cohort(NamedTuple):
     generated: datetime
 
 
+DEVICE_FILE = re.compile(r"[0-9a-f]{1,64}\.json")  # a device file is named by its device id
+
+
 def sync_files(folder: Path) -> list[Path]:
     """The sync files under `folder`: `mlops-path/<learner>/<device>.json`, or `<learner>/<device>.json`
-    when `folder` is that `mlops-path` folder itself."""
+    when `folder` is that `mlops-path` folder itself. Other JSON files there (a package.json, a
+    cache) are not sync files and are passed over without a word."""
     inner = folder / FOLDER
     base = inner if inner.is_dir() else folder
     try:
-        return sorted(base.glob("*/*.json"))
+        return sorted(p for p in base.glob("*/*.json") if DEVICE_FILE.fullmatch(p.name))
     except OSError:
         return []
 

@@ -74,6 +74,8 @@ def atomic_write(target: Path, data: bytes, backup: Path | None = None) -> None:
     With `backup`, the file being replaced is kept there first. Raises OSError with the old file
     intact and no temp file left.
     """
+    if not target.name or target.is_dir():
+        raise IsADirectoryError(errno.EISDIR, "it is a folder; give a file name", str(target))
     tmp = target.with_name(f".{target.name}.{os.getpid()}.{os.urandom(4).hex()}.tmp")
     try:
         fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o644)
