@@ -160,16 +160,16 @@ def week(w: WeekSummary, as_json: bool) -> None:
                            "finished": [{"id": s.id, "at": iso(at)} for s, at in w.finished],
                            "notes": [{"id": rid, "at": iso(n.at), "text": n.text} for rid, n in w.notes]})  # fmt: skip
         return
-    head = f"The last seven days ({w.start:%a %d %b} to {w.end:%a %d %b}):"
+    output.say([f"The last seven days ({w.start:%a %d %b} to {w.end:%a %d %b}):"])
     if not w.finished and not w.notes:
-        out = [head, "Nothing finished and no notes."]
-    else:
-        out = [head, f"Finished {len(w.finished)} step{'s' * (len(w.finished) != 1)}, {output.duration(w.minutes)}."]
-        out += [f"  {at:%a %d %b}  {s.id}  {s.resource.title}" for s, at in w.finished]
-        if w.notes:
-            out += [f"Notes: {len(w.notes)}"] + [f"  {n.at:%a %d %b}  {rid}: {n.text}" for rid, n in w.notes]
-    out.append(f"Weeks in a row with some study: {w.streak}." if w.streak else "No study recorded this week yet: `mlops-path next`.")
-    output.say(out)
+        output.say(["Nothing finished and no notes."])
+    if w.finished:
+        output.say([f"Finished {len(w.finished)} step{'s' * (len(w.finished) != 1)}, {output.duration(w.minutes)}."])
+        output.pairs([(f"{at:%a %d %b}", f"{s.id}  {s.resource.title}") for s, at in w.finished])
+    if w.notes:
+        output.say([f"Notes: {len(w.notes)}"])
+        output.pairs([(f"{n.at:%a %d %b}", f"{rid}: {n.text}") for rid, n in w.notes])
+    output.say([f"Weeks in a row with some study: {w.streak}." if w.streak else "No study recorded this week yet: `mlops-path next`."])
 
 
 def plan(study: StudyPlan, hours_per_week: float, as_json: bool) -> None:
