@@ -41,6 +41,11 @@ def terminal(monkeypatch):
         ["history"],
         ["doctor"],
         ["done", "dmls-ch07"],
+        [],
+        ["week"],
+        ["search", "drift"],
+        ["list", "--long"],
+        ["sync", "status"],
     ],
 )
 def test_rich_output_fits_the_terminal(cli, terminal, width, args):
