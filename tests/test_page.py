@@ -112,7 +112,7 @@ def test_the_page_loads_nothing_runs_nothing_and_marks_where_you_are(chromium, l
     context.close()
 
 
-@pytest.mark.parametrize("width", [375, 1280])
+@pytest.mark.parametrize("width", [320, 375, 1280])
 @pytest.mark.parametrize("scheme", ["light", "dark"])
 def test_no_horizontal_scroll_in_light_and_dark_and_a_screenshot_is_kept(chromium, learner_page, width, scheme):
     context, page, requests, errors = open_page(chromium, learner_page, width, scheme)
