@@ -3,7 +3,6 @@ timeouts, a page whose title or host changed between runs. No test reaches beyon
 
 import json
 import socket
-import time
 
 import pytest
 
@@ -42,7 +41,6 @@ def test_every_status_from_a_real_server(cli, tmp_path, local_site):
         "busy": site.url("/busy"), "always-busy": site.url("/always-busy"), "slow": site.url("/slow"),
         "refused": f"http://127.0.0.1:{closed_port()}/", "same-as-ok": site.url("/ok"),
     })  # fmt: skip
-    started = time.monotonic()
     result, items = check(cli, file)
     assert result.exit_code == 1  # a broken and an unreachable link
     assert items["ok"] | {"detail": ""} == {"id": "ok", "url": site.url("/ok"), "status": "ok", "code": 200, "final_url": site.url("/ok"),
@@ -56,7 +54,6 @@ def test_every_status_from_a_real_server(cli, tmp_path, local_site):
     assert items["refused"]["status"] == "unreachable"
     assert site.hits["/ok"] == 3  # /ok itself once (shared by two ids), and once each at the end of a redirect
     assert site.hits["/busy"] == 2 and site.hits["/always-busy"] == 3  # two retries, then reported
-    assert time.monotonic() - started < 15
     text = cli("catalog", "links", str(file), "--timeout", "1").stdout
     assert text.index("broken") < text.index("unreachable") < text.index("ok ")
     assert "9 links: 1 broken, 2 unreachable, 1 rate-limited, 2 redirected, 3 ok." in text
