@@ -94,5 +94,7 @@ def links(
     with curator_views.link_progress(enabled=not as_json) as progress:
         results = learner().check_links(files or [], timeout, concurrency, progress)
     curator_views.link_report(results, as_json)
-    if any(r.status in ("broken", "unreachable") for r in results):
+    from mlops_path.core.links import FAILING
+
+    if any(r.status in FAILING for r in results):
         raise typer.Exit(1)

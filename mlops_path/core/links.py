@@ -26,7 +26,6 @@ from mlops_path import __version__
 from mlops_path.core import cache
 from mlops_path.core.text import inert
 
-STATUSES = ("ok", "redirected", "changed", "broken", "unreachable", "rate-limited")
 FAILING = frozenset({"broken", "unreachable"})  # these make the command exit 1
 PER_HOST = 2  # requests at a time to one host
 MAX_REDIRECTS = 10
