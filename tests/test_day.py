@@ -50,7 +50,6 @@ def test_global_options_work_after_the_command(cli, tmp_path, args):
                     '[[paths]]\nid = "mlops-extra"\ntitle = "E"\nsteps = ["extra"]\n')  # fmt: skip
     args = [a.replace("{file}", str(file)) for a in args]
     result = cli(*args)
-    assert result.exit_code in (0, 2), result.output
     if "--catalog" in args:
         assert "Unknown topic 't'" in result.stderr  # the catalog loaded; its topic is not on the current path
         assert cli("list", "--catalog", str(file), "--path", "mlops-extra").stdout.startswith("[ ]  1  extra")
@@ -147,7 +146,11 @@ def test_pace_forecast_and_the_week(cli, progress_file):
     cli("done", "dmls-ch02", "dmls-ch07")
     cli("note", "dmls-ch07", "serving patterns")
     p = cli.json("progress")
-    assert p["pace_minutes_per_week"] == (48 + 68) / 4 and p["forecast"] > json.loads(json.dumps(p["forecast"]))[:4]
+    assert p["pace_minutes_per_week"] == (48 + 68) / 4
+    # the rest, 500 - 116 = 384 required minutes at 29 a week, is 93 days away (7 * 384 / 29, rounded up)
+    from datetime import UTC, date, datetime
+
+    assert (date.fromisoformat(p["forecast"]) - datetime.now(UTC).date()).days in (93, 94)  # 94: the test ran across midnight
     week = cli.json("week")
     assert [f["id"] for f in week["finished"]] == ["dmls-ch02", "dmls-ch07"] and week["minutes"] == 116 and week["streak_weeks"] == 1
     assert week["notes"][0]["text"] == "serving patterns"

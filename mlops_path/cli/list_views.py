@@ -8,6 +8,7 @@ from typing import TYPE_CHECKING
 from mlops_path.cli import output
 from mlops_path.cli.views import ACCESS, MARKS, PAID_MARK, STYLES, WORDS, costs_something, minutes_text
 from mlops_path.core.progress import iso
+from mlops_path.core.text import duration
 
 if TYPE_CHECKING:
     from mlops_path.core.api import StudyPlan
@@ -164,7 +165,7 @@ def week(w: WeekSummary, as_json: bool) -> None:
     if not w.finished and not w.notes:
         output.say(["Nothing finished and no notes."])
     if w.finished:
-        output.say([f"Finished {len(w.finished)} step{'s' * (len(w.finished) != 1)}, {output.duration(w.minutes)}."])
+        output.say([f"Finished {len(w.finished)} step{'s' * (len(w.finished) != 1)}, {duration(w.minutes)}."])
         output.pairs([(f"{at:%a %d %b}", f"{s.id}  {s.resource.title}") for s, at in w.finished])
     if w.notes:
         output.say([f"Notes: {len(w.notes)}"])
@@ -202,7 +203,7 @@ def plan(study: StudyPlan, hours_per_week: float, as_json: bool) -> None:
         tail.append(f"Wrote {study.ics}: one calendar event a week.")
 
     def week_heading(w) -> str:
-        return f"Week {w.number}, {w.start:%a %d %b} to {w.end:%a %d %b %Y}: {output.duration(w.minutes)}"
+        return f"Week {w.number}, {w.start:%a %d %b} to {w.end:%a %d %b %Y}: {duration(w.minutes)}"
 
     def step_title(s: Step) -> str:
         return ("(optional) " if s.resource.optional else "") + s.resource.title

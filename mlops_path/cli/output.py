@@ -106,29 +106,27 @@ def raw(document: str) -> None:
 
 def warning(message: str) -> None:
     """One warning on stderr; in a terminal, wrapped at word boundaries like errors."""
-    text = f"Warning: {inert(message)}"
-    if sys.stderr.isatty():
-        import shutil
-        import textwrap
-
-        text = textwrap.fill(text, shutil.get_terminal_size().columns, break_on_hyphens=False, break_long_words=False)
-    sys.stderr.write(text + "\n")
+    sys.stderr.write("".join(line + "\n" for line in _for_stderr([f"Warning: {inert(message)}"])))
 
 
 def error(message: str, hint: str | None = None) -> None:
     """One sentence on stderr (and a hint line); in a terminal, "Error:" in red and lines wrapped at
     word boundaries, never inside a word or an id."""
-    sentence = f"Error: {inert(message)}"
-    lines_out = [sentence] + ([inert(hint)] if hint else [])
-    if sys.stderr.isatty():
-        import shutil
-        import textwrap
-
-        width = shutil.get_terminal_size().columns
-        lines_out = [textwrap.fill(line, width, break_on_hyphens=False, break_long_words=False) for line in lines_out]
-        if not os.environ.get("NO_COLOR") and not plain_mode():
-            lines_out[0] = "\x1b[1;31mError:\x1b[0m" + lines_out[0][len("Error:") :]
+    lines_out = _for_stderr([f"Error: {inert(message)}"] + ([inert(hint)] if hint else []))
+    if sys.stderr.isatty() and not os.environ.get("NO_COLOR") and not plain_mode():
+        lines_out[0] = "\x1b[1;31mError:\x1b[0m" + lines_out[0][len("Error:") :]
     sys.stderr.write("".join(line + "\n" for line in lines_out))
+
+
+def _for_stderr(lines_out: list[str]) -> list[str]:
+    """In a terminal, each line wrapped at word boundaries (never inside a word or an id)."""
+    if not sys.stderr.isatty():
+        return lines_out
+    import shutil
+    import textwrap
+
+    width = shutil.get_terminal_size().columns
+    return [textwrap.fill(line, width, break_on_hyphens=False, break_long_words=False) for line in lines_out]
 
 
 def stamp(at: datetime) -> str:
@@ -143,13 +141,6 @@ def columns(rows: list[list[str]]) -> list[str]:
     """Plain rows with each column padded to its widest cell (the last column is not padded)."""
     widths = [max(len(inert(row[i])) for row in rows) for i in range(len(rows[0]))]
     return ["  ".join(inert(cell).ljust(width) for cell, width in zip(row, widths, strict=True)).rstrip() for row in rows]
-
-
-def duration(minutes: int, estimate: bool = True) -> str:
-    """48 -> "≈48 min", 500 -> "≈8 h 20 min"; without the ≈ for a measured length."""
-    hours, rest = divmod(minutes, 60)
-    text = f"{minutes} min" if hours == 0 else (f"{hours} h" + (f" {rest} min" if rest else ""))
-    return ("≈" if estimate else "") + text
 
 
 def bar(percent: int, width: int, full: str = "#", empty: str = "-") -> str:

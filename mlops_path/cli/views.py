@@ -8,6 +8,7 @@ from typing import TYPE_CHECKING
 
 from mlops_path.cli import output
 from mlops_path.core.progress import Status, iso
+from mlops_path.core.text import duration
 
 if TYPE_CHECKING:
     from mlops_path.core.api import Health, PathOverview
@@ -42,7 +43,7 @@ def describe(step: Step) -> str:
 def minutes_text(step: Step, short: bool = False) -> str:
     """A step's time: "≈48 min" (an estimate, as most are), with what it rests on unless `short`."""
     r = step.resource
-    return output.duration(r.minutes, estimate=not r.minutes_measured) + ("" if short or not r.minutes_note else f" ({r.minutes_note})")
+    return duration(r.minutes, estimate=not r.minutes_measured) + ("" if short or not r.minutes_note else f" ({r.minutes_note})")
 
 
 def costs_something(step: Step) -> bool:
@@ -205,14 +206,14 @@ def summary(s: Summary, as_json: bool) -> None:
         )
         return
     head = [counts_text(s),
-            f"Time: {output.duration(s.minutes_done)} done, about {output.duration(s.minutes_left, estimate=False)} left"
-            + (f" (+{output.duration(s.optional_minutes_left, estimate=False)} optional)" if s.optional_minutes_left else "")
+            f"Time: {duration(s.minutes_done)} done, about {duration(s.minutes_left, estimate=False)} left"
+            + (f" (+{duration(s.optional_minutes_left, estimate=False)} optional)" if s.optional_minutes_left else "")
             + " (estimates)"]  # fmt: skip
     head.append(pace_text(s))
     if s.behind_plan is not None:
         late, minutes = s.behind_plan
         head.append("On track with your saved plan." if not late else
-                    f"Behind your saved plan by {late} step{'s' * (late != 1)} ({output.duration(minutes)}).")  # fmt: skip
+                    f"Behind your saved plan by {late} step{'s' * (late != 1)} ({duration(minutes)}).")  # fmt: skip
     head += [f"In progress: {step.id} ({step.resource.title})" for step in s.in_progress]
     if s.last_finished:
         head.append(f"Last finished: {s.last_finished[0].id} on {output.stamp(s.last_finished[1])}")
@@ -259,7 +260,7 @@ def pace_text(s: Summary) -> str:
         return "Pace: every required step is done."
     if not s.pace:
         return "Pace: nothing finished in the last four weeks, so no forecast yet."
-    week = output.duration(round(s.pace), estimate=False)
+    week = duration(round(s.pace), estimate=False)
     return f"Pace: {week} a week over the last four weeks; at that pace you finish around {s.forecast:%a %d %b %Y}."
 
 

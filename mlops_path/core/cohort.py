@@ -12,7 +12,7 @@ from typing import NamedTuple
 
 from mlops_path.core.catalog import Catalog, LearningPath
 from mlops_path.core.progress import Entry, Progress, Records, Status
-from mlops_path.core.sync import FOLDER, join, with_clock
+from mlops_path.core.sync import FOLDER, join, learner_key, with_clock
 from mlops_path.core.syncfile import DeviceFile, Skipped, read_device_file
 
 STUCK_AFTER = timedelta(days=14)  # a step started this long ago and not finished is "stuck"
@@ -62,8 +62,6 @@ def sync_files(folder: Path) -> list[Path]:
 
 def read_group(folder: Path, warn: Callable[[str], None]) -> dict[str, list[DeviceFile]]:
     """Each learner's device files (learners told apart by name, as sync does)."""
-    import unicodedata
-
     if not folder.is_dir():
         from mlops_path.core.errors import FileProblem
 
@@ -75,16 +73,17 @@ def read_group(folder: Path, warn: Callable[[str], None]) -> dict[str, list[Devi
         except Skipped as exc:
             warn(f"Skipped the sync file {file}: it {exc}.")
             continue
-        group.setdefault(unicodedata.normalize("NFKC", device.learner).casefold().strip(), []).append(device)
+        group.setdefault(learner_key(device.learner), []).append(device)
     return group
 
 
 def cohort_report(folder: Path, catalog: Catalog, path: LearningPath, at: datetime, warn: Callable[[str], None]) -> Cohort:
     from mlops_path.core.path import next_step, walk
+    from mlops_path.core.summary import tally
 
     learners = []
     counts = {step: [0, 0, 0] for step in path.steps}
-    for devices in read_group(folder, warn).values():
+    for name_key, devices in read_group(folder, warn).items():
         entries: dict[str, list[Entry]] = {}
         for device in devices:
             for rid, entry in device.resources.items():
@@ -92,21 +91,20 @@ def cohort_report(folder: Path, catalog: Catalog, path: LearningPath, at: dateti
         merged = {rid: join(found) for rid, found in entries.items()}
         steps = walk(catalog, path, Progress(resources=Records(merged)))
         last = max((e.updated for e in merged.values()), default=None)
-        required = [s for s in steps if not s.resource.optional and s.status is not Status.SKIPPED]
-        required_done = sum(s.status is Status.DONE for s in required)
+        overall = tally(name_key, steps)
         current = next_step(steps)
         stuck = [s.id for s in steps if s.status is Status.IN_PROGRESS and _started(merged.get(s.id), at)]
         name = max(devices, key=lambda d: d.exported_at).learner
         learners.append(LearnerRow(
             name, sum(s.status is Status.DONE for s in steps), len(steps),
-            100 if not required else 100 * required_done // len(required), current.id if current else None,
+            overall.percent, current.id if current else None,
             last, (at - last).days if last else None, stuck, {s.id: s.status for s in steps},
         ))  # fmt: skip
         for s in steps:
-            tally = counts[s.id]
-            tally[0] += s.status is Status.DONE
-            tally[1] += s.status is Status.IN_PROGRESS
-            tally[2] += s.status is Status.SKIPPED
+            row_counts = counts[s.id]
+            row_counts[0] += s.status is Status.DONE
+            row_counts[1] += s.status is Status.IN_PROGRESS
+            row_counts[2] += s.status is Status.SKIPPED
     learners.sort(key=lambda row: (-row.percent, row.name.casefold()))
     step_rows = [StepRow(rid, catalog.by_id[rid].title, *counts[rid]) for rid in path.steps]
     return Cohort(path, learners, step_rows, at)

@@ -15,6 +15,7 @@ from typing import TYPE_CHECKING, Any
 from mlops_path.core.errors import FileProblem
 from mlops_path.core.files import atomic_write, cause
 from mlops_path.core.progress import Status
+from mlops_path.core.text import duration
 
 if TYPE_CHECKING:
     from mlops_path.core.catalog import LearningPath
@@ -27,12 +28,6 @@ TEMPLATES = Path(__file__).resolve().parent.parent / "templates"
 STATUS_WORDS = {Status.DONE: "Done", Status.IN_PROGRESS: "Started", Status.SKIPPED: "Skipped", Status.TODO: "To do"}
 STATUS_ICONS = {Status.DONE: "✓", Status.IN_PROGRESS: "◐", Status.SKIPPED: "⤼", Status.TODO: "○"}
 ACCESS_WORDS = {"subscription": "Needs a subscription", "paid": "Paid", "free-registration": "Free with registration"}
-
-
-def _duration(minutes: int, measured: bool = False) -> str:
-    hours, rest = divmod(minutes, 60)
-    text = f"{minutes} min" if not hours else f"{hours} h" + (f" {rest} min" if rest else "")
-    return text if measured else "≈" + text
 
 
 def _web_link(url: str) -> str | None:
@@ -53,7 +48,7 @@ def path_page(path: LearningPath, steps: list[Step], progress: Progress, summary
         entry = progress.entry_for(r.id, r.replaces)
         stages[-1]["steps"].append({
             "id": r.id, "title": r.title, "url": _web_link(r.url), "shown_url": r.url, "kind": r.kind,
-            "minutes": _duration(r.minutes, r.minutes_measured), "estimate": not r.minutes_measured,
+            "minutes": duration(r.minutes, estimate=not r.minutes_measured), "estimate": not r.minutes_measured,
             "minutes_note": r.minutes_note, "optional": r.optional, "access": ACCESS_WORDS.get(r.access or ""),
             "access_note": r.access_note, "status": _status(step.status), "current": current is not None and step.id == current.id,
             "position": step.position, "total": step.total, "why": r.why,
@@ -62,8 +57,8 @@ def path_page(path: LearningPath, steps: list[Step], progress: Progress, summary
     forecast = summary.forecast.strftime("%a %d %b %Y") if summary.forecast else None
     return _render("path.html.j2", {
         "title": path.title, "description": path.description, "stages": stages, "summary": summary,
-        "minutes_done": _duration(summary.minutes_done), "minutes_left": _duration(summary.minutes_left, measured=True),
-        "pace": _duration(round(summary.pace), measured=True) if summary.pace else None, "forecast": forecast,
+        "minutes_done": duration(summary.minutes_done), "minutes_left": duration(summary.minutes_left, estimate=False),
+        "pace": duration(round(summary.pace), estimate=False) if summary.pace else None, "forecast": forecast,
         "current": current.resource.title if current else None, "generated": at.strftime("%Y-%m-%d %H:%M UTC"),
     })  # fmt: skip
 

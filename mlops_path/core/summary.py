@@ -24,9 +24,18 @@ class Tally(NamedTuple):
     optional: int = 0
     optional_done: int = 0
 
+    @property
+    def percent(self) -> int:
+        return 100 if not self.total else (100 * self.done) // self.total
+
+
+def counts(step: Step) -> bool:
+    """Does a step count towards the percentage? Required (not optional) and not skipped."""
+    return not step.resource.optional and step.status is not Status.SKIPPED
+
 
 def tally(name: str, members: list[Step]) -> Tally:
-    required = [m for m in members if not m.resource.optional and m.status is not Status.SKIPPED]
+    required = [m for m in members if counts(m)]
     optional = [m for m in members if m.resource.optional]
     return Tally(name, len(required), sum(m.status is Status.DONE for m in required),
                  len(optional), sum(m.status is Status.DONE for m in optional))  # fmt: skip
@@ -77,7 +86,7 @@ def pace_and_forecast(required: list[Step], progress: Progress, minutes_left: in
 
 
 def summarize(steps: list[Step], progress: Progress, orphans: int = 0, at: datetime | None = None) -> Summary:
-    required = [s for s in steps if not s.resource.optional and s.status is not Status.SKIPPED]
+    required = [s for s in steps if counts(s)]
     optional = [s for s in steps if s.resource.optional]
     done = [s for s in steps if s.status is Status.DONE]
     left = sum(s.resource.minutes for s in required if s.status in OPEN)

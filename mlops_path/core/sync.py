@@ -78,8 +78,13 @@ def learner_slug(name: str) -> str:
     return slug
 
 
+def learner_key(name: str) -> str:
+    """Names that differ only in case, spacing at the ends or Unicode form are one learner."""
+    return unicodedata.normalize("NFKC", name).casefold().strip()
+
+
 def same_learner(a: str, b: str) -> bool:
-    return unicodedata.normalize("NFKC", a).casefold().strip() == unicodedata.normalize("NFKC", b).casefold().strip()
+    return learner_key(a) == learner_key(b)
 
 
 # --- the device file --------------------------------------------------------------------------------
