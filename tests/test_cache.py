@@ -123,7 +123,7 @@ def test_a_lying_cache_still_cannot_crash_a_command(cli, progress_file):
     assert list(progress_file.parent.glob("progress.json.broken-*"))[0].read_bytes() == bad
 
 
-HEAVY = ["pydantic", "rich", "tomllib", "filelock", "platformdirs", "httpx", "jinja2", "asyncio"]
+HEAVY = ["pydantic", "rich", "tomllib", "filelock", "platformdirs", "httpx", "jinja2", "asyncio", "textual"]
 
 
 def imported_by(code: str, home, cache_dir) -> set[str]:

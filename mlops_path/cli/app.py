@@ -16,7 +16,7 @@ import typer
 from typer.core import TyperGroup
 
 from mlops_path import __version__
-from mlops_path.cli import learn, output, record
+from mlops_path.cli import browse, learn, output, record
 from mlops_path.cli.catalogs import catalog_app
 from mlops_path.cli.completion import complete_paths
 from mlops_path.cli.group import cohort, sync_app
@@ -161,6 +161,7 @@ COMMANDS = {
     "open": learn.open_,
     "progress": learn.progress,
     "search": learn.search,
+    "browse": browse.browse,
     "week": learn.week,
     "view": learn.view,
     "topics": learn.topics,

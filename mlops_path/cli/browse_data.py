@@ -1,0 +1,139 @@
+"""The browse screen's one door to the library: every call it makes to `Learner` is in `Library`.
+
+The screen does what the commands do, through the same calls (the lock, the history, undo and
+sync come with them), and says what the command would say: the sentences are the ones in
+`messages`, which prints them, so they are caught here as lines. Return values of the library
+may change shape; only this module would need to follow.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import io
+from collections.abc import Callable
+from typing import TYPE_CHECKING, NamedTuple
+
+from mlops_path.cli import messages
+from mlops_path.cli.views import counts_text
+from mlops_path.core.api import Learner
+from mlops_path.core.path import next_step, topic_counts
+from mlops_path.core.progress import Status
+from mlops_path.core.text import has_control
+
+if TYPE_CHECKING:
+    from mlops_path.core.path import Step
+    from mlops_path.core.progress import Entry, Progress
+    from mlops_path.core.summary import Summary
+
+
+class View(NamedTuple):
+    """One reading of the path: what the screen draws until the next reading."""
+
+    path_id: str
+    path_title: str
+    steps: list[Step]
+    current: str | None  # the step `next` shows
+    summary: Summary
+    progress: Progress
+    synced: bool
+
+    def entry(self, step: Step) -> Entry | None:
+        return self.progress.entry_for(step.id, step.resource.replaces)
+
+    def fingerprint(self) -> tuple:
+        """What a redraw would change: each step's status, record time and notes."""
+        entries = [self.entry(step) for step in self.steps]
+        return self.path_id, tuple(
+            (s.id, s.status, e and e.updated, e and len(e.notes)) for s, e in zip(self.steps, entries, strict=True)
+        )
+
+
+class PathChoice(NamedTuple):
+    id: str
+    title: str
+    counts: str
+    current: bool
+
+
+def said(show: Callable[..., None], *args, **kwargs) -> list[str]:
+    """The lines a `messages` function prints, as the command would print them when piped (inert)."""
+    buffer = io.StringIO()
+    with contextlib.redirect_stdout(buffer):
+        show(*args, **kwargs)
+    return buffer.getvalue().splitlines()
+
+
+class Library:
+    """The learner of this invocation (its --catalog and --path), with warnings kept for the status
+    line instead of written to stderr under the screen."""
+
+    def __init__(self, base: Learner):
+        self.warnings: list[str] = []
+        self.learner = Learner(base.catalog_files, base.path_id, warn=self.warnings.append)
+
+    def load(self) -> View:
+        state = self.learner.state()
+        current = next_step(state.steps)
+        summary = self.learner.summary(state)
+        current_id = current.id if current else None
+        return View(
+            state.path.id, state.path.title, state.steps, current_id, summary, state.progress, bool(state.progress.sync)
+        )
+
+    def signature(self) -> tuple[int, int, int] | None:
+        """Changes when anyone writes the progress file (every write replaces it whole)."""
+        try:
+            stat = self.learner.file.stat()
+        except OSError:
+            return None
+        return stat.st_mtime_ns, stat.st_size, stat.st_ino
+
+    def mark(self, step_id: str, status: Status) -> list[str]:
+        """As `done`/`start`/`skip`/`reset ID` do it, milestones included."""
+        before = self.learner.summary() if status is Status.DONE else None
+        changed = self.learner.set_status([step_id], status)
+        after = self.learner.state()
+        reached = messages.milestones(before, self.learner.summary(after)) if before and changed else []
+        return said(messages.marked, changed, [step_id], status, next_step(after.steps), reached=reached)
+
+    def note(self, step_id: str, text: str) -> list[str]:
+        return said(messages.noted, *self.learner.note(step_id, text))
+
+    def undo(self) -> list[str]:
+        return said(messages.undone, self.learner.undo())
+
+    def matching(self, query: str) -> set[str]:
+        """The ids `search` finds for `query` (titles, ids, topics, authors, why, your notes)."""
+        return {hit.step.id for hit in self.learner.search(query)}
+
+    def paths(self) -> list[PathChoice]:
+        return [PathChoice(p.path.id, p.path.title, counts_text(p.summary), p.current) for p in self.learner.paths()]
+
+    def use(self, path_id: str) -> list[str]:
+        """As `use` does it; from now on the screen follows the chosen path, even if --path was given."""
+        lines = said(messages.using, self.learner.use(path_id))
+        self.learner = Learner(self.learner.catalog_files, None, warn=self.warnings.append)
+        return lines
+
+    def take_warnings(self) -> list[str]:
+        taken, self.warnings[:] = list(self.warnings), []
+        return [f"Warning: {message}" for message in taken]
+
+
+def topics(steps: list[Step]) -> list[tuple[str, int, int]]:
+    """Each topic of the path with its step and done counts, as `topics` lists them."""
+    return topic_counts(steps)
+
+
+def web_link(step: Step) -> str | None:
+    """The step's link if it is one a browser may be handed (the rule of `open`), else None."""
+    url = step.resource.url
+    if not url.startswith(("https://", "http://")) or has_control(url) or any(c.isspace() for c in url):
+        return None
+    return url
+
+
+def opened(url: str | None, step: Step, started: bool) -> list[str]:
+    if url is None:
+        return [f"The link of {step.id} is not a web link, so it was not opened."]
+    return said(messages.opened, url, started)
