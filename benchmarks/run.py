@@ -52,6 +52,47 @@ def run_once(argv: list[str], env: dict[str, str], tty: bool) -> tuple[float, in
     return elapsed, usage.ru_maxrss
 
 
+FIRST_FRAME_MARK = b"lists every key"  # the browse screen's status line at open: the first frame is drawn
+
+
+def first_frame(env: dict[str, str]) -> tuple[float, int]:
+    """Seconds from starting `mlops-path browse` in an 80x24 pseudo-terminal to its first frame
+    on that terminal, and its peak RSS (KiB); it is sent `q` then and must end with exit 0."""
+    import fcntl
+    import pty
+    import select
+    import struct
+    import termios
+
+    main_fd, child_fd = pty.openpty()
+    fcntl.ioctl(child_fd, termios.TIOCSWINSZ, struct.pack("HHHH", 24, 80, 0, 0))
+    start = time.perf_counter()
+    argv, frame_env = [SCRIPT, "browse"], env | {"TERM": "xterm-256color"}
+    tty = {"stdin": child_fd, "stdout": child_fd, "stderr": child_fd}
+    proc = subprocess.Popen(argv, env=frame_env, start_new_session=True, **tty)
+    os.close(child_fd)
+    seen, elapsed = b"", None
+    try:
+        while select.select([main_fd], [], [], 30)[0]:
+            try:
+                chunk = os.read(main_fd, 65536)
+            except OSError:  # the terminal's other side closed: the command ended
+                break
+            seen += chunk
+            if elapsed is None and FIRST_FRAME_MARK in seen:
+                elapsed = time.perf_counter() - start
+                os.write(main_fd, b"q")
+    finally:
+        os.close(main_fd)
+        if elapsed is None:
+            proc.kill()
+    _, status, usage = os.wait4(proc.pid, 0)
+    proc.returncode = os.waitstatus_to_exitcode(status)
+    if elapsed is None or proc.returncode != 0:
+        raise SystemExit(f"benchmark case failed: mlops-path browse (exit {proc.returncode})\n{seen[-2000:]!r}")
+    return elapsed, usage.ru_maxrss
+
+
 def make_home(root: Path, name: str) -> Path:
     home = root / name
     home.mkdir()
@@ -181,6 +222,12 @@ def main() -> None:
             times[name].append(elapsed)
             memory[name].append(rss)
 
+    # browse: time to the first frame in a pseudo-terminal (a case of its own: it waits for keys)
+    first_frame(env)  # warm-up
+    frames = [first_frame(env) for _ in range(rounds)]
+    frame = {"case": "browse: first frame (terminal, 80x24)", "baseline": None, "ratio": None, "target": None}
+    frame["met"] = None  # reported, never a target: it waits for keys, so it is not interleaved with the others
+
     # One write for 2,500 ids: the history grew by exactly one change.
     big_done_reset()
     written = Path(big_done_env["MLOPS_PATH_HOME"]) / "progress.json"
@@ -199,6 +246,8 @@ def main() -> None:
             "met": (ratio <= target) if ratio and target else None,
             "peak_rss_kib": int(statistics.median(memory[name])),
         })  # fmt: skip
+    frame["median_ms"] = round(statistics.median(seconds for seconds, _ in frames) * 1000, 1)
+    results.append(frame | {"peak_rss_kib": int(statistics.median(rss for _, rss in frames))})
     floor_rss = statistics.median(memory["floor"])
     next_rss = statistics.median(memory["next"])
     summary = {
