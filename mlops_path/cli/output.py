@@ -8,10 +8,16 @@ with markup off and cleans every string it is handed). `--json` prints the exact
 escaping already makes safe.
 
 rich is imported only when stdout is a terminal, so scripts and shell prompts don't pay for it.
+
+Standard output itself may fail: closed (`>&-`), full (`> /dev/full`), a broken pipe. Each plain
+write is flushed at once so a failure is met here: a reader that left (`| head`) ends the command
+quietly with exit 1 (`app.main`), anything else is one sentence on stderr and exit 1, never a
+traceback or "unexpected problem" (exit 3).
 """
 
 from __future__ import annotations
 
+import errno
 import json
 import os
 import sys
@@ -34,7 +40,7 @@ def plain_mode() -> bool:
 
 
 def use_rich() -> bool:
-    if plain_mode():
+    if plain_mode() or sys.stdout is None:
         return False
     return sys.stdout.isatty()
 
@@ -64,12 +70,44 @@ def text(value: str, style: str = "", newlines: bool = False) -> Any:
 
 
 def print_json(data: Any) -> None:
-    sys.stdout.write(json.dumps(data, indent=2, ensure_ascii=False) + "\n")
+    _emit(json.dumps(data, indent=2, ensure_ascii=False) + "\n")
 
 
 def lines(text_lines: Iterable[str]) -> None:
     """Plain lines; whatever data they hold cannot add a line or reach the terminal as control."""
-    sys.stdout.write("".join(inert(line) + "\n" for line in text_lines))
+    _emit("".join(inert(line) + "\n" for line in text_lines))
+
+
+def _emit(document: str) -> None:
+    """Text to stdout, flushed, so that a closed or full stdout is met here and said in a sentence."""
+    try:
+        if sys.stdout is None:  # Python's stdout when fd 1 was closed before we started
+            raise OSError(errno.EBADF, "it is closed")
+        sys.stdout.write(document)
+        sys.stdout.flush()
+    except BrokenPipeError:
+        raise  # the reader left (`| head`): app.main ends quietly with exit 1
+    except (OSError, ValueError) as exc:
+        _stdout_failed(exc)
+
+
+def _stdout_failed(exc: Exception) -> None:
+    import typer
+
+    reason = (exc.strerror or str(exc)).rstrip(".") if isinstance(exc, OSError) else "it is closed"
+    error(f"Cannot write to standard output: {reason}.")
+    # What is still buffered would fail again when Python flushes stdout at exit, with a second
+    # message and exit 120: from here on, stdout goes nowhere.
+    try:
+        null = os.open(os.devnull, os.O_WRONLY)
+        if sys.stdout is not None:
+            os.dup2(null, sys.stdout.fileno())
+            os.close(null)
+        else:
+            sys.stdout = os.fdopen(null, "w")
+    except (OSError, ValueError):
+        pass
+    raise typer.Exit(1)
 
 
 def say(messages: Iterable[str]) -> None:
@@ -101,7 +139,7 @@ def pairs(rows: list[tuple[str, str]]) -> None:
 
 def raw(document: str) -> None:
     """A document made for its own format (an export): the exporter escaped it for that format."""
-    sys.stdout.write(document)
+    _emit(document)
 
 
 def warning(message: str) -> None:

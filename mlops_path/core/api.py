@@ -260,7 +260,6 @@ class Learner:
         return self._update(lambda p: merge(p, theirs, at))
 
     def plan(self, minutes_per_week: int, start: date, ics: Path | None = None, save: bool = False) -> StudyPlan:
-        from mlops_path.core.files import atomic_write, cause
         from mlops_path.core.plan import plan_weeks, to_ics, to_saved
 
         state = self.state()
@@ -272,12 +271,9 @@ class Learner:
             raise UsageError(f"A plan from {start.isoformat()} would end after the last date there is; pick an earlier --start.") from None
         if ics is not None:
             from mlops_path import __version__
+            from mlops_path.core.outputs import write_output
 
-            data = to_ics(weeks, state.path.id, state.path.title, now(), __version__).encode("utf-8")
-            try:
-                atomic_write(ics, data)
-            except OSError as exc:
-                raise FileProblem(f"Cannot write {ics}: {cause(exc)}.") from None
+            write_output(ics, to_ics(weeks, state.path.id, state.path.title, now(), __version__).encode("utf-8"))
         if save:
             kept = to_saved(weeks, state.path.id, minutes_per_week / 60)
             self._update(lambda p: (p._replace(plan=kept), None))

@@ -12,8 +12,6 @@ from datetime import datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from mlops_path.core.errors import FileProblem
-from mlops_path.core.files import atomic_write, cause
 from mlops_path.core.progress import Status
 from mlops_path.core.text import duration
 
@@ -91,9 +89,8 @@ def _render(template: str, context: dict[str, Any]) -> str:
 
 
 def write_page(file: Path, page: str) -> Path:
-    try:
-        file.parent.mkdir(parents=True, exist_ok=True)
-        atomic_write(file, page.encode("utf-8"))
-    except OSError as exc:
-        raise FileProblem(f"Cannot write {file}: {cause(exc)}.") from None
-    return file
+    """The page to the learner's file: a FIFO or /dev/stdout written through, never replaced
+    (`core.outputs`)."""
+    from mlops_path.core.outputs import write_output
+
+    return write_output(file, page.encode("utf-8"), make_folder=True)
