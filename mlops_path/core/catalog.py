@@ -13,6 +13,11 @@ from typing import Any, NamedTuple
 
 from mlops_path.core.errors import CatalogError, UsageError
 
+# Bounded work on a hostile catalog (README: "Limits"): a file that may hold more tables is refused
+# before it is parsed, and checking stops after this many problems (a person reads the first few).
+MAX_TABLES = 50_000  # resources and paths; generous beside the 40,000 of the largest benchmark
+MAX_PROBLEMS = 100
+
 
 class Resource(NamedTuple):
     """One thing to read or watch."""
@@ -196,11 +201,14 @@ def read_part(raw: Any, source: str) -> tuple[Part, list[Problem]]:
             problems.append(Problem(source, f"`{table}` must be an array of tables ([[{table}]])"))
             continue
         for index, entry in enumerate(entries):
+            if len(problems) >= MAX_PROBLEMS:
+                problems.append(Problem(source, f"more than {MAX_PROBLEMS} problems; the rest was not checked"))
+                return part, problems
             try:
                 items.append(build(schema.model_validate(entry).model_dump()))
             except ValidationError as exc:
                 name = _item_name(table, index, entry)
-                problems += [Problem(source, describe(error, name)) for error in exc.errors()]
+                problems += [Problem(source, describe(error, name)) for error in exc.errors()[:MAX_PROBLEMS]]
     return part, problems
 
 

@@ -7,12 +7,14 @@ keyed on the exact bytes of every source file: any edit, added or removed file r
 
 from __future__ import annotations
 
+import itertools
+import re
 from collections.abc import Iterable
 from pathlib import Path
 from typing import Any
 
 from mlops_path.core import cache, home
-from mlops_path.core.catalog import Catalog, Part, Problem, broken_message, link, read_part
+from mlops_path.core.catalog import MAX_TABLES, Catalog, Part, Problem, broken_message, link, read_part
 from mlops_path.core.errors import CatalogError
 from mlops_path.core.files import read_at_most, too_deep
 from mlops_path.core.limits import MAX_CATALOG_BYTES, MAX_DEPTH
@@ -42,18 +44,31 @@ def _read_bytes(file: Path) -> bytes | OSError:
         return exc
 
 
+_TABLE_STARTS = re.compile(rb"\[\[|\{")  # `[[resources]]` or an inline table: each may be one more table
+
+
 def parse_toml(file: Path, data: bytes | OSError) -> tuple[Any, list[Problem]]:
-    """The parsed TOML, or the problem (with its line) that stops it being read."""
+    """The parsed TOML, or the problem (with its line) that stops it being read.
+
+    Parsing is the costly part (pure Python: 16 MiB of empty `[[resources]]` took 55-80 s and
+    1.47 GB), so a file that could hold more than MAX_TABLES tables is refused before it, by one
+    linear count of what may start a table (an upper bound: text in strings counts too)."""
     if isinstance(data, OSError):
         return None, [Problem(str(file), f"cannot be read ({data.strerror or data})")]
     import tomllib
 
+    tables = sum(1 for _ in itertools.islice(_TABLE_STARTS.finditer(data), MAX_TABLES + 1))
+    if tables > MAX_TABLES:
+        most = f"holds more than {MAX_TABLES:,} tables ([[...]] or {{...}}), the most a catalog may"
+        return None, [Problem(str(file), most)]
     try:
         raw = tomllib.loads(data.decode("utf-8"))
     except UnicodeDecodeError:
         return None, [Problem(str(file), "not valid UTF-8 text")]
     except tomllib.TOMLDecodeError as exc:
         return None, [Problem(str(file), f"not valid TOML: {exc}")]
+    except ValueError:  # Python refuses to convert an integer of more than 4,300 digits
+        return None, [Problem(str(file), "holds a number with more than 4,300 digits")]
     except RecursionError:
         raw = None
     if raw is None or too_deep(raw):
