@@ -1,7 +1,12 @@
 """The path and the study group as one self-contained HTML page (`view`, `cohort --html`).
 
 Rendered with Jinja2 with autoescaping on, so every string from a catalog, a progress file or a
-sync file is HTML-escaped; links are written only for http(s) URLs. The page loads nothing:
+sync file is HTML-escaped; links are written only for http(s) URLs. Before that, every string goes
+through the terminal's inert-text rule (`core.text.inert`): a control character (forbidden in
+HTML: U+0007 fails validation) or a bidi override (which would show a step id reversed) is shown as
+a visible escape, as in the terminal; so are Unicode noncharacters, which HTML also forbids. A
+learner's name is capped in the study group's grid (the full name is its tooltip and is in the
+lists below), so a 300-character name cannot push every status cell off the screen. The page loads nothing:
 styles are inline, icons are text, and a Content-Security-Policy forbids any other load and any
 script. Jinja2 is imported only here, and this module only by those two commands.
 """
@@ -13,7 +18,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from mlops_path.core.progress import Status
-from mlops_path.core.text import duration
+from mlops_path.core.text import duration, inert
 
 if TYPE_CHECKING:
     from mlops_path.core.catalog import LearningPath
@@ -25,7 +30,29 @@ if TYPE_CHECKING:
 TEMPLATES = Path(__file__).resolve().parent.parent / "templates"
 STATUS_WORDS = {Status.DONE: "Done", Status.IN_PROGRESS: "Started", Status.SKIPPED: "Skipped", Status.TODO: "To do"}
 STATUS_ICONS = {Status.DONE: "✓", Status.IN_PROGRESS: "◐", Status.SKIPPED: "⤼", Status.TODO: "○"}
+MAX_GRID_NAME = 40  # characters of a learner's name in the grid's sticky column
+# Noncharacters (U+FDD0-U+FDEF and the last two code points of every plane): HTML forbids them too.
+_NONCHARACTER_CODES = [*range(0xFDD0, 0xFDF0), *(plane * 0x10000 + n for plane in range(17) for n in (0xFFFE, 0xFFFF))]
+_NONCHARACTERS = {code: f"\\u{code:04x}" if code < 0x10000 else f"\\U{code:08x}" for code in _NONCHARACTER_CODES}
 ACCESS_WORDS = {"subscription": "Needs a subscription", "paid": "Paid", "free-registration": "Free with registration"}
+
+
+def clean(value: Any) -> Any:
+    """Every string in a template's context made inert text (newlines kept: HTML reads them as
+    spaces); the structure as it was."""
+    if isinstance(value, str):
+        return inert(value, newlines=True).translate(_NONCHARACTERS)
+    if isinstance(value, dict):
+        return {key: clean(item) for key, item in value.items()}
+    if hasattr(value, "_fields"):  # a named tuple (the summary): its fields, its type
+        return value._replace(**{name: clean(getattr(value, name)) for name in value._fields})
+    if isinstance(value, list | tuple):
+        return [clean(item) for item in value]
+    return value
+
+
+def short_name(name: str) -> str:
+    return name if len(name) <= MAX_GRID_NAME else name[: MAX_GRID_NAME - 1].rstrip() + "\u2026"
 
 
 def _web_link(url: str) -> str | None:
@@ -64,7 +91,8 @@ def path_page(path: LearningPath, steps: list[Step], progress: Progress, summary
 def cohort_page(cohort: Cohort) -> str:
     """The study group's page: a grid of learners by steps, and where the group gets stuck."""
     learners = [{
-        "name": row.name, "percent": row.percent, "done": row.done, "total": row.total, "current": row.current,
+        "name": row.name, "short_name": short_name(inert(row.name)),
+        "percent": row.percent, "done": row.done, "total": row.total, "current": row.current,
         "days_inactive": row.days_inactive, "stuck": row.stuck,
         "cells": [_status(row.statuses.get(step.id, Status.TODO)) for step in cohort.steps],
     } for row in cohort.learners]  # fmt: skip
@@ -85,7 +113,7 @@ def _render(template: str, context: dict[str, Any]) -> str:
         trim_blocks=True,
         lstrip_blocks=True,
     )
-    return env.get_template(template).render(**context)
+    return env.get_template(template).render(**clean(context))
 
 
 def write_page(file: Path, page: str) -> Path:
