@@ -5,6 +5,7 @@ merge of an export into the current progress (union; where both changed a resour
 from __future__ import annotations
 
 import json
+import re
 from datetime import datetime
 from pathlib import Path
 from typing import NamedTuple
@@ -44,6 +45,24 @@ SECTIONS = [
 ]
 
 
+# What GFM readers (pandoc -f gfm, GitHub) turn into a link inside plain text: `scheme:`,
+# `www.` and `name@host` ("extended autolinks"). Inside a title that is already a link, pandoc
+# then nests one link in another (`<a href=real>Evil <a href=evil>`).
+_AUTOLINK_STARTS = re.compile(r"[:@]|(?<![^\W_])(?i:www)\.")
+
+
+def md_plain(value: str) -> str:
+    """Text inside a Markdown line that no reader turns into anything: `md_text`, plus a backslash
+    before every `:` and `@` and the dot of `www.` (CommonMark shows an escaped punctuation mark as
+    itself), so no autolink can start inside it."""
+    return _AUTOLINK_STARTS.sub(_escaped, md_text(value))
+
+
+def _escaped(found: re.Match) -> str:
+    text = found.group(0)
+    return "\\" + text if len(text) == 1 else text[:-1] + "\\."
+
+
 def export_markdown(progress: Progress, catalog: Catalog, at: datetime) -> str:
     """A learning log a person can read: what was done when, with the notes."""
     out = ["# MLOps learning log", "", f"Exported from mlops-path on {at:%Y-%m-%d %H:%M} UTC."]
@@ -55,10 +74,10 @@ def export_markdown(progress: Progress, catalog: Catalog, at: datetime) -> str:
         out += ["", f"## {heading}", ""]
         for rid, entry in entries:
             resource = catalog.by_id.get(rid)
-            title = f"[{md_text(resource.title)}]({md_link(resource.url)})" if resource else md_text(rid)
+            title = f"[{md_plain(resource.title)}]({md_link(resource.url)})" if resource else md_plain(rid)
             when = f" — {(entry.done_at or entry.updated):%Y-%m-%d}" if status is not Status.TODO else ""
             out.append(f"- {title} ({md_code(rid)}){when}")
-            out += [f"  - {note.at:%Y-%m-%d %H:%M}: " + "<br>".join(map(md_text, note.text.splitlines())) for note in entry.notes]
+            out += [f"  - {note.at:%Y-%m-%d %H:%M}: " + "<br>".join(map(md_plain, note.text.splitlines())) for note in entry.notes]
     if len(out) == 3:
         out += ["", "Nothing recorded yet."]
     return "\n".join(out) + "\n"
