@@ -48,13 +48,14 @@ SECTIONS = [
 # What GFM readers (pandoc -f gfm, GitHub) turn into a link inside plain text: `scheme:`,
 # `www.` and `name@host` ("extended autolinks"). Inside a title that is already a link, pandoc
 # then nests one link in another (`<a href=real>Evil <a href=evil>`).
-_AUTOLINK_STARTS = re.compile(r"[:@]|(?<![^\W_])(?i:www)\.")
+_AUTOLINK_STARTS = re.compile(r"(?<=[A-Za-z0-9+.-]):(?=\S)|@|(?<![^\W_])(?i:www)\.")
 
 
 def md_plain(value: str) -> str:
     """Text inside a Markdown line that no reader turns into anything: `md_text`, plus a backslash
-    before every `:` and `@` and the dot of `www.` (CommonMark shows an escaped punctuation mark as
-    itself), so no autolink can start inside it."""
+    before every `@`, the `:` after a scheme-like word and the dot of `www.` (CommonMark shows an
+    escaped punctuation mark as itself), so no autolink can start inside it. A colon before a
+    space cannot end a scheme, so "Chapter 2: Intro" stays as written."""
     return _AUTOLINK_STARTS.sub(_escaped, md_text(value))
 
 
