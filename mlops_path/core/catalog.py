@@ -15,7 +15,7 @@ from mlops_path.core.errors import CatalogError, UsageError
 
 # Bounded work on a hostile catalog (README: "Limits"): a file that may hold more tables is refused
 # before it is parsed, and checking stops after this many problems (a person reads the first few).
-MAX_TABLES = 50_000  # resources and paths; generous beside the 40,000 of the largest benchmark
+MAX_TABLES = 50_000  # resources and paths: beside the largest benchmark's 40,000
 MAX_PROBLEMS = 100
 
 
@@ -297,7 +297,28 @@ def broken_message(source: str, problems: list[Problem]) -> str:
     return f"The catalog {source} is broken: {problems[0].message}{tail}."
 
 
+# What JSON Schema can say of the tool's checks, added to what pydantic writes: the draft, a link's
+# form (http or https, a host, no white space or control character; the tool also refuses every
+# other Unicode format character), and a path that lists a step twice. What it cannot say (an id
+# defined twice across resources or files, a step naming no resource, stages that disagree with
+# steps) only `catalog check` finds; tests/test_schema_edges.py lists them.
+URL_PATTERN = (
+    r"^[Hh][Tt][Tt][Pp][Ss]?://[^/?#\s\x00-\x1f\x7f-\x9f]+"
+    r"[^\s\x00-\x1f\x7f-\x9f\u200b-\u200f\u2028-\u202e\u2060-\u206f\ufeff]*$"
+)
+
+
 def json_schema() -> dict[str, Any]:
+    """The catalog format for editors and validators (`catalog schema`)."""
     from mlops_path.core.schema import CatalogFileSchema
 
-    return CatalogFileSchema.model_json_schema()
+    schema = {"$schema": "https://json-schema.org/draft/2020-12/schema", **CatalogFileSchema.model_json_schema()}
+    definitions = schema.get("$defs", {})
+    url = definitions.get("ResourceSchema", {}).get("properties", {}).get("url")
+    if url is not None:
+        url["pattern"] = URL_PATTERN
+    for name in ("PathSchema", "StageSchema"):
+        steps = definitions.get(name, {}).get("properties", {}).get("steps")
+        if steps is not None:
+            steps["uniqueItems"] = True
+    return schema
