@@ -245,9 +245,9 @@ def test_devices_and_a_study_group_sync_through_a_bare_git_repository(devices, r
     status = bob.json("sync", "status")
     assert status["engine"] == "git" and {d["learner"] for d in status["devices"]} == {"Ada", "Bob"}
     assert sum(d["this_device"] for d in status["devices"]) == 1
-    log = subprocess.run(["git", "-C", remote, "log", "--format=%s", "main"], capture_output=True, text=True).stdout
+    log = subprocess.run(["git", "-C", remote, "log", "--format=%s", "HEAD"], capture_output=True, text=True).stdout
     assert "mlops-path: progress of Ada" in log and "mlops-path: progress of Bob" in log
-    files = subprocess.run(["git", "-C", remote, "ls-tree", "-r", "--name-only", "main"], capture_output=True, text=True).stdout.split()
+    files = subprocess.run(["git", "-C", remote, "ls-tree", "-r", "--name-only", "HEAD"], capture_output=True, text=True).stdout.split()
     assert len(files) == 3 and all(f.startswith(("mlops-path/ada/", "mlops-path/bob/")) for f in files)
 
 
@@ -322,7 +322,7 @@ def test_hostile_foreign_files_are_skipped_each_with_one_warning(devices, shared
     big = folder / "huge.json"
     from mlops_path.core import syncfile
 
-    monkeypatch.setattr(syncfile, "MAX_IMPORT_BYTES", 1000)
+    monkeypatch.setattr(syncfile, "MAX_SYNC_FILE_BYTES", 1000)
     big.write_bytes(b"{" + b" " * 2000 + b"}")
     result = work("next", "--json")
     assert result.exit_code == 0 and json.loads(result.stdout)["id"] == "dmls-ch07"  # the good file still merged

@@ -3,6 +3,7 @@ table (rich in a terminal, lines when piped), the documented JSON, CSV and Markd
 
 from __future__ import annotations
 
+from datetime import UTC
 from typing import TYPE_CHECKING
 
 from mlops_path.cli import output
@@ -33,6 +34,17 @@ def notes_shared(config: SyncConfig) -> None:
     output.say(["Your notes are now shared through sync." if config.share_notes else "Your notes now stay on each device."])
 
 
+def _device_json(d) -> dict:
+    return {
+        "learner": d.learner,
+        "device": d.device,
+        "last_change": iso(d.last_change),
+        "mine": d.mine,
+        "this_device": d.this_device,
+        "look_alike": d.look_alike,
+    }
+
+
 def sync_status(status: SyncStatus, as_json: bool) -> None:
     c = status.config
     if as_json:
@@ -44,8 +56,7 @@ def sync_status(status: SyncStatus, as_json: bool) -> None:
             "device": c.device if c else None,
             "share_notes": c.share_notes if c else False,
             "last_sync": dict(c.last_sync) if c and c.last_sync else None,
-            "devices": [{"learner": d.learner, "device": d.device, "last_change": iso(d.last_change), "mine": d.mine,
-                         "this_device": d.this_device} for d in status.devices],
+            "devices": [_device_json(d) for d in status.devices],
             "skipped": [{"file": str(f), "reason": reason} for f, reason in status.skipped],
         })  # fmt: skip
         return
@@ -56,11 +67,11 @@ def sync_status(status: SyncStatus, as_json: bool) -> None:
            f"You are {c.learner}, on device {c.device}; notes are {'shared' if c.share_notes else 'not shared'}."]  # fmt: skip
     if c.last_sync:
         result = "ok" if c.last_sync.get("ok") else "FAILED"
-        out.append(f"Last sync: {c.last_sync.get('at')}, {result}: {c.last_sync.get('message')}")
+        out.append(f"Last sync: {_when(c.last_sync.get('at'))}, {result}: {c.last_sync.get('message')}")
     mine = [d for d in status.devices if d.mine]
     others = [d for d in status.devices if not d.mine]
     out += ["", "Your devices:"]
-    out += [f"  {d.device}  last change {output.stamp(d.last_change)}" + ("  (this device)" if d.this_device else "") for d in mine]
+    out += [f"  {d.device}  last change {output.stamp(d.last_change)}" + _device_note(d) for d in mine]
     if not mine:
         out.append("  none yet (run `mlops-path sync`)")
     if others:
@@ -69,6 +80,24 @@ def sync_status(status: SyncStatus, as_json: bool) -> None:
     if status.skipped:
         out += ["", "Skipped files:"] + [f"  {f}: it {reason}" for f, reason in status.skipped]
     output.say(out)
+
+
+def _when(at: object) -> str:
+    """A time the sync configuration keeps as ISO 8601 text, shown as every other view shows times
+    (a value that is not a time is shown as it is)."""
+    from datetime import datetime
+
+    try:
+        parsed = datetime.fromisoformat(str(at))
+    except ValueError:
+        return str(at)
+    return output.stamp(parsed if parsed.tzinfo else parsed.replace(tzinfo=UTC))
+
+
+def _device_note(d) -> str:
+    if d.this_device:
+        return "  (this device)"
+    return f"  (as {d.learner!r}, written differently from your name)" if d.look_alike else ""
 
 
 def cohort_json(c: Cohort) -> dict:
@@ -114,7 +143,13 @@ def cohort(c: Cohort, as_json: bool, fmt: str | None) -> None:
     from rich.table import Table
 
     out = output.console()
-    if out.width < NARROW:  # a sentence a learner: a table of eight columns cannot fit
+    table = Table(box=None, pad_edge=False, header_style="bold")
+    for name in HEADER:
+        justify = "right" if name in ("done", "total", "percent", "days inactive") else "left"
+        table.add_column(name, no_wrap=name in ("learner", "current"), overflow="fold", justify=justify)
+    for r in c.learners:
+        table.add_row(*(output.text(cell) for cell in _row(r)))
+    if out.width < NARROW or _table_too_wide(out.width, [_row(r) for r in c.learners]):  # a sentence a learner
         for r in c.learners:
             active = f"last active {r.last_active:%Y-%m-%d} ({r.days_inactive} days ago)" if r.last_active else "never active"
             stuck = f"; stuck on {', '.join(r.stuck)}" if r.stuck else ""
@@ -125,15 +160,22 @@ def cohort(c: Cohort, as_json: bool, fmt: str | None) -> None:
         out.print()
         output.say(tail)
         return
-    table = Table(box=None, pad_edge=False, header_style="bold", expand=True)
-    for name in HEADER:
-        table.add_column(name, overflow="fold", no_wrap=name not in ("learner", "stuck", "current"),
-                         justify="right" if name in ("done", "total", "percent", "days inactive") else "left")  # fmt: skip
-    for r in c.learners:
-        table.add_row(*(output.text(cell) for cell in _row(r)))
     out.print(table)
     out.print()
     output.say(tail)
+
+
+def _table_too_wide(width: int, rows: list[list[str]]) -> bool:
+    """Would the table only fit by breaking a name, an id or a date? Its narrowest layout (names
+    and current steps whole, the other cells broken at spaces only) is wider than the terminal."""
+    narrowest = 0
+    for i, name in enumerate(HEADER):
+        cells = [name] + [row[i] for row in rows]
+        if name in ("learner", "current"):
+            narrowest += max(len(inert(cell)) for cell in cells)
+        else:
+            narrowest += max(len(word) for cell in cells for word in inert(cell).split() or [""])
+    return narrowest + 2 * (len(HEADER) - 1) > width
 
 
 def _csv(c: Cohort) -> str:

@@ -91,9 +91,9 @@ def detail_rows(step: Step) -> list[tuple[str, str]]:
 
 
 def _detail_panel(title: str, heading: str, rows: list[tuple[str, str]], footer: str | None) -> None:
-    """A panel of the details; the link is printed below it, on a line of its own that the
-    terminal wraps (never a box border inside it: it copies whole), as a hyperlink where the
-    terminal supports them."""
+    """A panel of the details; the command to run next (the footer) and the link are printed below
+    it, each on lines of their own (never a box border beside them: they copy whole), the link as a
+    hyperlink where the terminal supports them."""
     from rich.panel import Panel
     from rich.style import Style
     from rich.table import Table
@@ -109,15 +109,24 @@ def _detail_panel(title: str, heading: str, rows: list[tuple[str, str]], footer:
     body.add_row(output.text(heading, style="bold"))
     body.add_row("")
     body.add_row(grid)
-    if footer:
-        body.add_row("")
-        body.add_row(output.text(footer, style="green"))
     out = output.console()
     out.print(Panel(body, title=output.text(title), title_align="left", border_style="cyan", width=min(out.width, output.PANEL_WIDTH)))
+    if footer:
+        _command_line(out, footer)
     for url in links:
         line = output.text("Link: ", style="bold cyan")
         line.append_text(output.text(url, style=Style(link=url) if url.startswith(("https://", "http://")) else ""))
         out.print(line, soft_wrap=True)
+
+
+def _command_line(out, line: str) -> None:
+    """A sentence that ends in a command ("Done? mlops-path done ID"): on one line if it fits, else
+    the command on a line of its own; never wrapped by us, so the command is never split."""
+    lead, found, command = line.partition("mlops-path ")
+    if found and lead and len(line) > out.width:
+        out.print(output.text(lead.rstrip(), style="green"), soft_wrap=True)
+        line = found + command
+    out.print(output.text(line, style="green"), soft_wrap=True)
 
 
 def _plain_details(heading: str, rows: list[tuple[str, str]], footer: str | None) -> None:
@@ -129,8 +138,10 @@ def _plain_details(heading: str, rows: list[tuple[str, str]], footer: str | None
 
 
 def start_screen(path: LearningPath, step: Step | None, s: Summary) -> None:
-    where = (f"Now: step {step.position} of {step.total}, {step.resource.title} ({step.id}), {minutes_text(step, short=True)}."
-             if step else "You have finished every step of this path.")  # fmt: skip
+    where = "You have finished every step of this path; `mlops-path paths` lists every path."
+    if step:
+        where = f"Now: step {step.position} of {step.total}, {step.resource.title} ({step.id}), "
+        where += f"{minutes_text(step, short=True)}."
     output.say([f"mlops-path: learning MLOps with {path.title!r}.", where, counts_text(s), ""])
     output.pairs([("mlops-path next", "what to read or watch now, why, and where"),
                   ("mlops-path done", "mark the current step done"),
@@ -143,7 +154,7 @@ def next_step(step: Step | None, as_json: bool) -> None:
         output.print_json(step.to_json() if step else None)
         return
     if step is None:
-        output.say(["You have finished every step of this path. Well done!"])
+        output.say(["You have finished every step of this path. Well done!", EVERY_PATH])
         return
     footer = f"Done? mlops-path done {step.id}"
     if output.use_rich():
@@ -152,7 +163,8 @@ def next_step(step: Step | None, as_json: bool) -> None:
         _plain_details(f"Next: {step.resource.title}", detail_rows(step), footer)
 
 
-def show(step: Step, entry: Entry | None, as_json: bool) -> None:
+def show(step: Step, entry: Entry | None, as_json: bool, current: bool = False) -> None:
+    """One step's details; `current`: no id was given, so say that this is the current step."""
     notes = entry.notes if entry else []
     if as_json:
         output.print_json(
@@ -166,6 +178,8 @@ def show(step: Step, entry: Entry | None, as_json: bool) -> None:
     status = step.status.value + (f" on {output.stamp(entry.done_at)}" if entry and entry.done_at else "")
     rows = detail_rows(step) + [("status", status)]
     rows += [("note", f"{output.stamp(n.at)}: {n.text}") for n in notes]
+    if current:
+        output.say([f"The current step, {step.id} (what `mlops-path next` shows):"])
     if output.use_rich():
         _detail_panel(step.id, step.resource.title, rows, None)
     else:
@@ -209,7 +223,7 @@ def summary(s: Summary, as_json: bool) -> None:
             f"Time: {duration(s.minutes_done)} done, about {duration(s.minutes_left, estimate=False)} left"
             + (f" (+{duration(s.optional_minutes_left, estimate=False)} optional)" if s.optional_minutes_left else "")
             + " (estimates)"]  # fmt: skip
-    head.append(pace_text(s))
+    head[1:] = finished_text(s) if s.required_done == s.required else [head[1], pace_text(s)]
     if s.behind_plan is not None:
         late, minutes = s.behind_plan
         head.append("On track with your saved plan." if not late else
@@ -255,6 +269,20 @@ def summary(s: Summary, as_json: bool) -> None:
         out.print(table)
 
 
+EVERY_PATH = "Every path, with your progress on each: `mlops-path paths`."
+
+
+def finished_text(s: Summary) -> list[str]:
+    """What `progress` says once every required step is done: that the path is finished, what
+    optional steps are left, and where the other paths are (not "about 0 min left")."""
+    out = [f"Time: {duration(s.minutes_done)} done (estimates).",
+           "You have finished this path: every required step is done."]
+    if s.optional_minutes_left:
+        left = duration(s.optional_minutes_left, estimate=False)
+        out.append(f"Optional steps are left, about {left}: `mlops-path next` shows the first.")
+    return [*out, EVERY_PATH]
+
+
 def pace_text(s: Summary) -> str:
     if not s.minutes_left:
         return "Pace: every required step is done."
@@ -292,12 +320,7 @@ def history(changes: list[Change], as_json: bool) -> None:
     if as_json:
         output.print_json(
             [
-                {
-                    "at": iso(c.at),
-                    "action": c.action,
-                    "ids": c.ids,
-                    "undone_at": iso(c.undone_at),
-                }  # fmt: skip
+                {"at": iso(c.at), "action": c.action, "ids": c.ids, "undone_at": iso(c.undone_at), "source": c.source}
                 for c in newest_first
             ]
         )
@@ -308,6 +331,7 @@ def history(changes: list[Change], as_json: bool) -> None:
     if not output.use_rich():
         output.lines(
             f"{output.stamp(c.at)}  {c.action:<11}  {output.id_list(c.ids)}"
+            + (f"  (from {c.source})" if c.source else "")
             + (f"  (undone {output.stamp(c.undone_at)})" if c.undone_at else "")
             for c in newest_first
         )
@@ -318,10 +342,36 @@ def history(changes: list[Change], as_json: bool) -> None:
     table.add_column("when", no_wrap=True)
     table.add_column("change", style="cyan", no_wrap=True)
     table.add_column("ids", overflow="fold", ratio=1)
+    rows = []
     for c in newest_first:
-        ids = output.id_list(c.ids) + (f" (undone {output.stamp(c.undone_at)})" if c.undone_at else "")
-        table.add_row(c.at.strftime("%Y-%m-%d %H:%M"), c.action, ids, style="dim" if c.undone_at else "")
-    output.console().print(table)
+        ids = output.id_list(c.ids) + (f" (from {c.source})" if c.source else "")
+        ids += f" (undone {output.stamp(c.undone_at)})" if c.undone_at else ""
+        rows.append((c.at.strftime("%Y-%m-%d %H:%M"), c.action, ids, "dim" if c.undone_at else ""))
+    out = output.console()
+    if _ids_would_split(out.width, rows):
+        _stacked_history(out, rows)
+        return
+    for when, action, ids, style in rows:
+        table.add_row(when, action, ids, style=style)
+    out.print(table)
+
+
+def _ids_would_split(width: int, rows: list[tuple[str, str, str, str]]) -> bool:
+    """Would the ids column be narrower than its longest word (an id), so that rich breaks it?"""
+    fixed = max(len(when) for when, *_ in rows) + max(len("change"), *(len(action) for _, action, *_ in rows)) + 4
+    return fixed + max(len(word) for *_, ids, _ in rows for word in ids.split()) > width
+
+
+def _stacked_history(out, rows: list[tuple[str, str, str, str]]) -> None:
+    """A change a line, its ids below it (indented, wrapped at spaces): how history reads when the
+    ids have no room for a column of their own."""
+    from rich.padding import Padding
+
+    for when, action, ids, style in rows:
+        line = output.text(f"{when}  ", style=style)
+        line.append_text(output.text(action, style=style or "cyan"))
+        out.print(line)
+        out.print(Padding(output.text(ids, style=style), (0, 0, 0, 2)), overflow="fold")
 
 
 def health(h: Health) -> None:

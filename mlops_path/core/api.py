@@ -96,20 +96,27 @@ class Learner:
         return progress
 
     def _update(self, change: Callable[[Progress], tuple[Progress, T]]) -> T:
-        """The one way the Learner changes progress: the store's write, then (with sync on) this
-        device's file in the shared place."""
-        written: list[Progress] = []
+        """The one way the Learner changes progress, under the store's lock: with sync on, the
+        other devices' new changes are merged first (so this change wins over every change seen),
+        then the change, one write, and this device's file published to the shared place."""
+        afterwards: list[Callable[[], None]] = []
 
-        def keeping(progress: Progress) -> tuple[Progress, T]:
-            after, result = change(progress)
-            written[:] = [after]
-            return after, result
+        def step(progress: Progress) -> tuple[Progress, T]:
+            if progress.sync:
+                from mlops_path.core import syncing
 
-        result = store.update_progress(self.file, keeping)
-        if written and written[0].sync:
-            from mlops_path.core import syncing
+                progress = syncing.before_change(progress, self._warn_once, afterwards)
+            return change(progress)
 
-            syncing.after_change(written[0], self._warn_once)
+        def then(after: Progress, changed: bool) -> None:
+            if changed and after.sync:
+                from mlops_path.core import syncing
+
+                syncing.after_change(after, self._warn_once)
+
+        result = store.update_progress(self.file, step, then)
+        for later in afterwards:
+            later()
         return result
 
     def _path_for(self, progress: Progress) -> LearningPath:

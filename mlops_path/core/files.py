@@ -29,9 +29,11 @@ def json_object(data: bytes, check_depth: bool = True) -> dict[str, Any]:
     except UnicodeDecodeError:
         raise NotAJsonObject("is not valid UTF-8") from None
     try:
-        raw = json.loads(text)
+        raw = json.loads(text, parse_int=_bounded_int, parse_float=_bounded_float, parse_constant=_no_constant)
     except RecursionError:
         raise NotAJsonObject("is nested too deeply") from None
+    except _OddNumber as exc:
+        raise NotAJsonObject(str(exc)) from None
     except json.JSONDecodeError as exc:
         raise NotAJsonObject(f"is not valid JSON (line {exc.lineno}, column {exc.colno})") from None
     if not isinstance(raw, dict):
@@ -41,6 +43,30 @@ def json_object(data: bytes, check_depth: bool = True) -> dict[str, Any]:
     return raw
 
 
+class _OddNumber(ValueError):
+    """A number no file of ours holds: checked on its text, before Python parses it (a JSON integer
+    of thousands of digits would otherwise cost quadratic time, then hit Python's digit limit)."""
+
+
+MAX_NUMBER_DIGITS = 20  # every number we write fits: clocks, counters, minutes, versions
+
+
+def _bounded_int(text: str) -> int:
+    if len(text) > MAX_NUMBER_DIGITS:
+        raise _OddNumber(f"holds a number of more than {MAX_NUMBER_DIGITS} digits")
+    return int(text)
+
+
+def _bounded_float(text: str) -> float:
+    if len(text) > 2 * MAX_NUMBER_DIGITS:
+        raise _OddNumber(f"holds a number of more than {2 * MAX_NUMBER_DIGITS} characters")
+    return float(text)
+
+
+def _no_constant(text: str) -> float:
+    raise _OddNumber(f"holds {text}, which is not a JSON number")
+
+
 def read_at_most(file: Path, limit: int) -> bytes:
     """The file's bytes; an OSError (EFBIG) without reading further if it holds more than `limit`."""
     with file.open("rb") as handle:
@@ -48,6 +74,40 @@ def read_at_most(file: Path, limit: int) -> bytes:
     if len(data) > limit:
         raise OSError(errno.EFBIG, f"it is larger than {limit // (1024 * 1024)} MiB, the most mlops-path reads")
     return data
+
+
+def read_regular(file: Path, limit: int) -> bytes:
+    """A file someone else may have put in a shared place: read only if it is a regular file, never
+    through a symbolic link, and never blocking (a FIFO, a device or a socket is refused before a
+    byte is read); an OSError (EFBIG) past `limit` bytes. The error's strerror says why in a few words."""
+    try:
+        fd = os.open(file, os.O_RDONLY | os.O_NOFOLLOW | os.O_NONBLOCK | getattr(os, "O_CLOEXEC", 0))
+    except OSError as exc:
+        if exc.errno == errno.ELOOP:
+            raise OSError(errno.ELOOP, "it is a symbolic link, which mlops-path does not follow here") from None
+        raise
+    try:
+        info = os.fstat(fd)
+        if not stat.S_ISREG(info.st_mode):
+            raise OSError(errno.EINVAL, "it is not a regular file")
+        if info.st_size > limit:
+            raise OSError(errno.EFBIG, f"it is larger than {_size(limit)}, the most mlops-path reads")
+        chunks, total = [], 0
+        while total <= limit:
+            chunk = os.read(fd, min(1 << 20, limit + 1 - total))
+            if not chunk:
+                break
+            chunks.append(chunk)
+            total += len(chunk)
+    finally:
+        os.close(fd)
+    if total > limit:
+        raise OSError(errno.EFBIG, f"it is larger than {_size(limit)}, the most mlops-path reads")
+    return b"".join(chunks)
+
+
+def _size(limit: int) -> str:
+    return f"{limit // (1024 * 1024)} MiB" if limit >= 1024 * 1024 else f"{limit:,} bytes"
 
 
 def too_deep(value: Any, limit: int = MAX_DEPTH) -> bool:
@@ -68,11 +128,16 @@ def too_deep(value: Any, limit: int = MAX_DEPTH) -> bool:
     return False
 
 
-def atomic_write(target: Path, data: bytes, backup: Path | None = None) -> None:
+PRIVATE = 0o600  # the progress file, its backups, the page: the learner's alone, whatever the umask
+
+
+def atomic_write(target: Path, data: bytes, backup: Path | None = None, mode: int | None = None) -> None:
     """The old file or the new, never half of one: temp file beside it, fsync, replace, fsync folder.
 
-    With `backup`, the file being replaced is kept there first. Raises OSError with the old file
-    intact and no temp file left.
+    With `backup`, the file being replaced is kept there first. `mode` sets the file's permission
+    bits exactly (PRIVATE for what only the learner may read); without it a new file is 0644 less
+    the umask and a replaced one keeps its bits. Raises OSError with the old file intact and no temp
+    file left.
     """
     if not target.name or target.is_dir():
         raise IsADirectoryError(errno.EISDIR, "it is a folder; give a file name", str(target))
@@ -83,7 +148,9 @@ def atomic_write(target: Path, data: bytes, backup: Path | None = None) -> None:
             view = memoryview(data)
             while view:
                 view = view[os.write(fd, view) :]
-            if target.exists():
+            if mode is not None:
+                os.fchmod(fd, mode)
+            elif target.exists():
                 os.fchmod(fd, stat.S_IMODE(target.stat().st_mode))
             os.fsync(fd)
         finally:
@@ -103,7 +170,7 @@ def _keep_as(target: Path, backup: Path) -> None:
     try:
         os.link(target, staging)
     except OSError:
-        atomic_write(backup, target.read_bytes())
+        atomic_write(backup, target.read_bytes(), mode=stat.S_IMODE(target.stat().st_mode))
         return
     os.replace(staging, backup)
     # If the backup already was this file (a writer killed between keeping the backup and
@@ -124,6 +191,19 @@ def fsync_folder(folder: Path) -> None:
             raise
     finally:
         os.close(fd)
+
+
+def private_folder(folder: Path) -> None:
+    """Create `folder` (and its parents) if missing; a folder created here is 0700, whatever the
+    umask. An existing folder keeps its permissions: the learner may have chosen them."""
+    if folder.is_dir():
+        return
+    folder.parent.mkdir(parents=True, exist_ok=True)
+    try:
+        folder.mkdir(mode=0o700)
+    except FileExistsError:
+        return
+    os.chmod(folder, 0o700)
 
 
 def remove_quietly(file: Path) -> None:

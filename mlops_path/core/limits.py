@@ -19,3 +19,11 @@ MAX_IMPORT_BYTES = 64 * 1024 * 1024  # one export or sync file
 MAX_DEPTH = 32  # nesting of TOML or JSON values
 
 MAX_HISTORY = 500  # changes kept for `history` and `undo`; older ones are dropped
+
+# What another device or a group member writes into the shared place (README: "Sync").
+MAX_SYNC_FILE_BYTES = 4 * 1024 * 1024  # one device file; a learner's real file is a few KiB
+MAX_DEVICE_FILES = 64  # device files read for one learner; the most recently changed are kept
+MAX_FOLDER_ENTRIES = 2_000  # entries looked at in one learner's folder before the rest is passed over
+MAX_CLOCK_COUNTER = 2**32  # a clock's counter: far more changes than one millisecond can hold
+MAX_CLOCK_SKEW_MS = 24 * 3600 * 1000  # how far past this device's clock a foreign time may be
+EARLIEST_MS = 1_704_067_200_000  # 2024-01-01T00:00:00Z: no record of mlops-path is older

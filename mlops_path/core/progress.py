@@ -201,15 +201,29 @@ class Change(NamedTuple):
     before: Mapping[str, Entry | None]
     undone_at: datetime | None = None
     notes_added: Mapping[str, tuple[Note, ...]] = NOTHING
+    source: str | None = None  # a merge: the devices its changes came from (see `sync.merge`)
     extra: Mapping[str, Any] = NOTHING
 
     @classmethod
     def from_dict(cls, data: Mapping[str, Any]) -> Change:
         before = {rid: Entry.from_dict(e) if e is not None else None for rid, e in data["before"].items()}
         added = data.get("notes_added")
-        return cls(_time(data["at"]), data["action"], tuple(data["ids"]), before, _time(data.get("undone_at")),
-                   {rid: tuple(Note.from_dict(n) for n in notes) for rid, notes in added.items()} if added else NOTHING,
-                   _extra(data, CHANGE_KEYS))  # fmt: skip
+        notes_added = {rid: tuple(Note.from_dict(n) for n in notes) for rid, notes in added.items()} if added else NOTHING
+        return cls(
+            _time(data["at"]),
+            data["action"],
+            tuple(data["ids"]),
+            before,
+            _time(data.get("undone_at")),
+            notes_added,
+            data.get("source"),
+            _extra(data, CHANGE_KEYS),
+        )
+
+    @property
+    def undoable(self) -> bool:
+        """`undo` takes back this device's own changes, never a merge of another device's."""
+        return self.undone_at is None and self.action != MERGE
 
     def to_dict(self) -> dict[str, Any]:
         data = {
@@ -222,6 +236,8 @@ class Change(NamedTuple):
         }
         if self.notes_added:
             data["notes_added"] = {rid: [n.to_dict() for n in notes] for rid, notes in self.notes_added.items()}
+        if self.source is not None:
+            data["source"] = self.source
         return data
 
     def entry_before(self, resource_id: str, current: Entry | None) -> Entry | None:
@@ -408,6 +424,7 @@ def _without(notes: Sequence[Note], removed: Sequence[Note]) -> tuple[Note, ...]
     return tuple(out)
 
 
+MERGE = "merge"  # the action of a change that another device's file brought in
 ACTIONS = {Status.DONE: "done", Status.IN_PROGRESS: "start", Status.SKIPPED: "skip", Status.TODO: "reset"}
 Replaces = Mapping[str, Sequence[str]]  # resource id -> the old ids it replaces
 
@@ -440,17 +457,24 @@ def reset_all(progress: Progress, at: datetime) -> tuple[Progress, list[str]]:
 
 
 def undo(progress: Progress, at: datetime) -> tuple[Progress, Change | None]:
-    """Take back the latest change not yet undone; repeatable, newest first."""
-    index = next((i for i in reversed(range(len(progress.history))) if progress.history[i].undone_at is None), None)
+    """Take back the latest change of this device not yet undone; repeatable, newest first.
+
+    Only what that change touched goes back (see `_taken_back`), so a change merged from another
+    device since, on the same step, is kept; with sync on, the undo is itself a change with a
+    fresh clock, which the other devices see."""
+    index = next((i for i in reversed(range(len(progress.history))) if progress.history[i].undoable), None)
     if index is None:
         return progress, None
     change = progress.history[index]
     entries = dict(progress.resources)
     progress, stamp = progress.tick(at)
     for rid in change.before:
-        entry = change.entry_before(rid, entries.get(rid))
+        current = entries.get(rid)
+        entry = _taken_back(change, rid, current)
+        if entry == current:
+            continue
         if stamp is not None:  # synced: taking a change back is itself a change the others must see
-            entry = stamped(entries.get(rid), entry, at, stamp)
+            entry = stamped(current, entry, at, stamp)
         if entry is None:
             entries.pop(rid, None)
         else:
@@ -458,3 +482,31 @@ def undo(progress: Progress, at: datetime) -> tuple[Progress, Change | None]:
     history = list(progress.history)
     history[index] = change._replace(undone_at=at)
     return progress._replace(resources=Records(entries), history=tuple(history)), change
+
+
+SETS = {action: status for status, action in ACTIONS.items()}  # "done" -> Status.DONE, ...
+
+
+def _taken_back(change: Change, rid: str, current: Entry | None) -> Entry | None:
+    """`current` with only what `change` did to `rid` taken back.
+
+    A status change gives back the status and its times (not the notes), and only if the status is
+    still the one it set (else a later change, maybe another device's, superseded it). A note takes
+    back that note alone. Anything else (reset --all, import) gives back the record as it was."""
+    before = change.entry_before(rid, current)
+    sets = SETS.get(change.action)
+    if sets is not None and current is not None:
+        if current.status is not sets:
+            return current
+        if before is None:
+            return None if not current.notes else current._replace(status=Status.TODO, updated=change.at, done_at=None, started_at=None)
+        return current._replace(status=before.status, updated=before.updated, done_at=before.done_at, started_at=before.started_at)
+    if change.action == "note" and current is not None:
+        if rid in change.notes_added:
+            return before
+        kept = {_key(n) for n in before.notes} if before else set()
+        notes = tuple(n for n in current.notes if _key(n) in kept or n.at != change.at)
+        if before is None and not notes and current.status is Status.TODO:
+            return None
+        return current._replace(notes=notes)
+    return before

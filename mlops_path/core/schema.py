@@ -147,6 +147,7 @@ class ChangeSchema(_Record):
     before: dict[str, EntrySchema | None]
     undone_at: datetime | None = None
     notes_added: dict[str, list[NoteSchema]] = {}
+    source: Annotated[str, Field(max_length=limits.MAX_PROSE)] | None = None
 
 
 class LastSyncSchema(_Record):
@@ -163,6 +164,7 @@ class SyncConfigSchema(_Record):
     device: DeviceId
     share_notes: bool = False
     last_sync: LastSyncSchema | None = None
+    known_devices: dict[DeviceId, Annotated[str, Field(max_length=limits.MAX_NAME)]] = {}
 
 
 class SavedWeekSchema(_Record):

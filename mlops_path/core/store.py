@@ -18,7 +18,16 @@ from typing import NamedTuple, TypeVar
 
 from mlops_path.core import cache
 from mlops_path.core.errors import ProgressError
-from mlops_path.core.files import NotAJsonObject, atomic_write, cause, fsync_folder, json_object, remove_quietly
+from mlops_path.core.files import (
+    PRIVATE,
+    NotAJsonObject,
+    atomic_write,
+    cause,
+    fsync_folder,
+    json_object,
+    private_folder,
+    remove_quietly,
+)
 from mlops_path.core.progress import SCHEMA_VERSION, Progress, migrate
 
 T = TypeVar("T")
@@ -109,11 +118,14 @@ def _is_sound(file: Path) -> bool:
     return True
 
 
-def update_progress(file: Path, change: Callable[[Progress], tuple[Progress, T]]) -> T:
+def update_progress(
+    file: Path, change: Callable[[Progress], tuple[Progress, T]], then: Callable[[Progress, bool], None] | None = None
+) -> T:
     """Read, change and write back the progress under the lock; write nothing if nothing changed.
 
-    `change` may raise to refuse: then nothing is written.
-    """
+    `change` may raise to refuse: then nothing is written. `then(after, changed)` runs once the
+    file is written, still under the lock (sync publishes this device's file there, so two
+    processes of one home never write it at once)."""
     target = Path(os.path.realpath(file))
     with locked(target):
         before, version = _read(target)
@@ -127,6 +139,8 @@ def update_progress(file: Path, change: Callable[[Progress], tuple[Progress, T]]
             if version is not None and version < SCHEMA_VERSION:
                 _keep_original(target, version)
             _write(target, after.to_json().encode("utf-8"), backup_file(target) if version is not None else None)
+        if then is not None:
+            then(after, after != before)
     return result
 
 
@@ -146,13 +160,19 @@ def lock_timeout() -> float:
 @contextmanager
 def locked(target: Path) -> Iterator[None]:
     """An exclusive OS lock on `<target>.lock`; never a soft (file-exists) lock."""
+    with exclusive(target.with_name(target.name + ".lock"), lock_timeout(), f"Cannot write the progress file {target}"):
+        _remove_stray_temps(target)
+        yield
+
+
+@contextmanager
+def exclusive(lock_path: Path, timeout: float, cannot: str) -> Iterator[None]:
+    """An exclusive OS lock on `lock_path`, released by the OS if the process dies (kill -9)."""
     from filelock import Timeout, UnixFileLock, WindowsFileLock
 
     lock_class = WindowsFileLock if os.name == "nt" else UnixFileLock
-    lock_path = target.with_name(target.name + ".lock")
-    timeout = lock_timeout()
     try:
-        target.parent.mkdir(parents=True, exist_ok=True)
+        private_folder(lock_path.parent)
         lock = lock_class(lock_path, timeout=timeout, fallback_to_soft=False)
         lock.acquire()
     except Timeout:
@@ -160,9 +180,8 @@ def locked(target: Path) -> Iterator[None]:
             f"Another mlops-path seems to be running: {lock_path} stayed locked for {timeout:g} seconds; try again."
         ) from None
     except OSError as exc:
-        raise ProgressError(f"Cannot write the progress file {target}: {cause(exc)}.") from None
+        raise ProgressError(f"{cannot}: {cause(exc)}.") from None
     try:
-        _remove_stray_temps(target)
         yield
     finally:
         lock.release()
@@ -183,7 +202,7 @@ def _keep_original(target: Path, version: int) -> None:
 
 def _write(target: Path, data: bytes, backup: Path | None) -> None:
     try:
-        atomic_write(target, data, backup)
+        atomic_write(target, data, backup, mode=PRIVATE)
     except OSError as exc:
         raise ProgressError(f"Cannot write the progress file {target}: {cause(exc)}; it was left as it was.") from None
     cache.remember_valid(data)  # we wrote it from validated data: the next read need not check it

@@ -16,6 +16,7 @@ from __future__ import annotations
 import json
 import os
 import re
+import stat
 import unicodedata
 from collections.abc import Callable, Iterable, Mapping
 from datetime import datetime
@@ -24,9 +25,10 @@ from typing import Any, NamedTuple
 
 from mlops_path.core import cache
 from mlops_path.core.errors import FileProblem
-from mlops_path.core.files import atomic_write, cause
-from mlops_path.core.progress import Clock, Entry, Note, Progress, Records, iso
-from mlops_path.core.syncfile import SYNC_FORMAT, SYNC_VERSION, DeviceFile, Skipped, read_device_file
+from mlops_path.core.files import atomic_write, cause, read_regular, remove_quietly
+from mlops_path.core.limits import MAX_DEVICE_FILES, MAX_FOLDER_ENTRIES, MAX_HISTORY, MAX_SYNC_FILE_BYTES
+from mlops_path.core.progress import MERGE, NOTHING, Change, Clock, Entry, Note, Progress, Records, iso
+from mlops_path.core.syncfile import SYNC_FORMAT, SYNC_VERSION, DeviceFile, Skipped, read_device_file, validated
 
 FOLDER = "mlops-path"  # inside the shared place, so a shared folder can hold other things too
 
@@ -41,6 +43,7 @@ class SyncConfig(NamedTuple):
     device: str
     share_notes: bool = False
     last_sync: Mapping[str, Any] | None = None
+    known_devices: Mapping[str, str] = NOTHING  # device id -> the name it syncs under, as written
 
     @classmethod
     def of(cls, progress: Progress) -> SyncConfig | None:
@@ -48,13 +51,28 @@ class SyncConfig(NamedTuple):
         if not data:
             return None
         place = data.get("place")
-        return cls(data.get("engine"), Path(place) if place else None, data.get("url"), data["learner"], data["device"],
-                   bool(data.get("share_notes")), data.get("last_sync"))  # fmt: skip
+        return cls(
+            data.get("engine"),
+            Path(place) if place else None,
+            data.get("url"),
+            data["learner"],
+            data["device"],
+            bool(data.get("share_notes")),
+            data.get("last_sync"),
+            data.get("known_devices") or NOTHING,
+        )
 
     def to_dict(self) -> dict[str, Any]:
-        return {"engine": self.engine, "place": str(self.place) if self.place else None, "url": self.url,
-                "learner": self.learner, "device": self.device, "share_notes": self.share_notes,
-                "last_sync": dict(self.last_sync) if self.last_sync else None}  # fmt: skip
+        return {
+            "engine": self.engine,
+            "place": str(self.place) if self.place else None,
+            "url": self.url,
+            "learner": self.learner,
+            "device": self.device,
+            "share_notes": self.share_notes,
+            "last_sync": dict(self.last_sync) if self.last_sync else None,
+            "known_devices": dict(self.known_devices),
+        }
 
     @property
     def on(self) -> bool:
@@ -125,19 +143,70 @@ def device_document(progress: Progress, config: SyncConfig, at: datetime) -> dic
 
 
 def publish(progress: Progress, config: SyncConfig, at: datetime) -> Path:
-    """Write this device's file into the shared place (atomically); FileProblem if it cannot be."""
-    file = config.device_file()
+    """Write this device's file into the shared place (atomically); FileProblem if it cannot be.
+
+    Only ever inside this learner's own folder, never through a symbolic link (a link or a file
+    where a folder should be is set aside first), and never what the reader of every other device
+    would refuse. A file whose content is the same but for its time is left alone, so a sync with
+    nothing new commits nothing."""
     if not config.place.is_dir():
         raise FileProblem(f"The sync folder {config.place} is missing; your progress is saved here and syncs when it is back.")
-    data = json.dumps(device_document(progress, config, at), indent=1, ensure_ascii=False).encode("utf-8") + b"\n"
+    document = device_document(progress, config, at)
     try:
-        file.parent.mkdir(parents=True, exist_ok=True)
-        if file.exists() and file.read_bytes() == data:
+        validated(config.device_file(), document, _ms(at))
+    except Skipped as exc:
+        raise FileProblem(f"Your sync file was not written: it {exc}; your progress is saved here.") from None
+    file = config.device_file()
+    try:
+        own_folder(config)
+        _remove_own_temps(file)
+        if _same_but_for_time(file, document):
             return file
+        data = json.dumps(document, indent=1, ensure_ascii=False).encode("utf-8") + b"\n"
         atomic_write(file, data)
     except OSError as exc:
         raise FileProblem(f"Cannot write your sync file {file}: {cause(exc)}; your progress is saved here and syncs later.") from None
     return file
+
+
+def own_folder(config: SyncConfig) -> list[Path]:
+    """Make `<place>/mlops-path/<learner>` real folders: whatever else stands there (a symbolic
+    link, a file) is set aside as `<name>.aside-<time>`, so this device never writes outside the
+    shared place. Returns what was set aside."""
+    aside = []
+    for folder in (config.place / FOLDER, config.learner_folder()):
+        try:
+            info = folder.lstat()
+        except FileNotFoundError:
+            folder.mkdir()
+            continue
+        if stat.S_ISDIR(info.st_mode):
+            continue
+        moved = folder.with_name(f"{folder.name}.aside-{os.urandom(4).hex()}")
+        os.replace(folder, moved)
+        aside.append(moved)
+        folder.mkdir()
+    return aside
+
+
+def _remove_own_temps(file: Path) -> None:
+    """Temp files of this device's own writes that a killed process left (we hold the lock)."""
+    prefix = f".{file.name}."
+    try:
+        with os.scandir(file.parent) as entries:
+            strays = [Path(e.path) for e in entries if e.name.startswith(prefix) and e.name.endswith(".tmp")]
+    except OSError:
+        return
+    for stray in strays:
+        remove_quietly(stray)
+
+
+def _same_but_for_time(file: Path, document: dict[str, Any]) -> bool:
+    try:
+        old = json.loads(read_regular(file, MAX_SYNC_FILE_BYTES))
+    except (OSError, ValueError):
+        return False
+    return isinstance(old, dict) and {**old, "exported_at": None} == {**document, "exported_at": None}
 
 
 # --- the join -----------------------------------------------------------------------------------------
@@ -147,15 +216,19 @@ def _order(clock: Clock | None) -> Clock:
     return clock if clock is not None else (-1, -1, "")
 
 
-def join(entries: Iterable[Entry]) -> Entry:
-    """One resource's records from several devices, joined (every record has a clock)."""
+def join(entries: Iterable[Entry], keep_notes_of: str | None = None) -> Entry:
+    """One resource's records from several devices, joined (every record has a clock).
+
+    `keep_notes_of`: a device whose notes no other device's removal can clear, because they never
+    left it (its learner does not share notes)."""
     entries = list(entries)
     winner = max(entries, key=lambda e: _order(e.clock))
     cleared = max((e.notes_cleared for e in entries if e.notes_cleared is not None), default=None)
     notes: dict[tuple[datetime, str], Note] = {}
     for entry in entries:
         for note in entry.notes:
-            if cleared is not None and _order(note.clock) < cleared:
+            kept = keep_notes_of is not None and note.clock is not None and note.clock[2] == keep_notes_of
+            if cleared is not None and _order(note.clock) < cleared and not kept:
                 continue
             key = (note.at, note.text)
             if key not in notes or _order(note.clock) > _order(notes[key].clock):
@@ -164,9 +237,15 @@ def join(entries: Iterable[Entry]) -> Entry:
     return winner._replace(notes=ordered, notes_cleared=cleared)
 
 
-def merge(progress: Progress, others: Iterable[DeviceFile], device: str) -> Progress:
+def merge(progress: Progress, others: Iterable[DeviceFile], device: str, at: datetime | None = None) -> Progress:
     """`progress` joined with other devices' files: unchanged records stay as they are (so a
-    merge that brings nothing new writes nothing); the clock moves past every clock seen."""
+    merge that brings nothing new writes nothing); the clock moves past every clock seen.
+
+    With `at`, what the merge changed is one entry of history (action "merge", naming the devices
+    it came from), so a learner can see where a change came from; `undo` passes over it."""
+    others = list(others)
+    config = SyncConfig.of(progress)
+    keep = device if config is not None and not config.share_notes else None
     foreign: dict[str, list[Entry]] = {}
     clock = progress.clock or (0, 0)
     for other in others:
@@ -179,65 +258,96 @@ def merge(progress: Progress, others: Iterable[DeviceFile], device: str) -> Prog
     for rid, theirs in foreign.items():
         ours = progress.resources.get(rid)
         ours_clocked = with_clock(ours, device) if ours is not None else None
-        joined = join([*([ours_clocked] if ours_clocked else []), *theirs])
+        joined = join([*([ours_clocked] if ours_clocked else []), *theirs], keep)
         if joined != ours_clocked:
             changed[rid] = joined
     if not changed and clock == (progress.clock or (0, 0)):
         return progress
     resources = Records({**dict(progress.resources), **changed}) if changed else progress.resources
-    return progress._replace(resources=resources, clock=clock if progress.device else progress.clock)
+    merged = progress._replace(resources=resources, clock=clock if progress.device else progress.clock)
+    if changed and at is not None:
+        names = {other.device: other.learner for other in others}
+        sources = sorted({e.clock[2] for e in changed.values() if e.clock and e.clock[2] in names})
+        source = ", ".join(f"device {d[:12]} ({names[d]})" for d in sources) or "other devices"
+        change = Change(at, MERGE, tuple(changed), {rid: progress.resources.get(rid) for rid in changed}, source=source)
+        merged = merged._replace(history=(*merged.history, change)[-MAX_HISTORY:])
+    return merged
 
 
 # --- catching up with the other devices ------------------------------------------------------------
 
 
-def my_device_files(config: SyncConfig) -> list[Path]:
-    """The files of this learner's other devices (never this device's own)."""
+class FolderListing(NamedTuple):
+    files: list[Path]  # the other devices' files, the most recently changed first
+    stats: dict[str, list[int]]  # name -> [size, mtime_ns], to tell which changed since last time
+    passed_over: int  # entries not looked at: over the limits (said once, in a warning)
+
+
+def my_device_files(config: SyncConfig) -> FolderListing:
+    """The files of this learner's other devices (never this device's own), without following a
+    link or opening anything: at most MAX_FOLDER_ENTRIES entries are looked at and
+    MAX_DEVICE_FILES files kept, so a folder stuffed by someone else costs every command little."""
+    folder = config.learner_folder()
+    own = f"{config.device}.json"
+    found: list[tuple[int, str, Path, list[int]]] = []
+    passed_over = 0
     try:
-        return sorted(p for p in config.learner_folder().glob("*.json") if p.name != f"{config.device}.json")
+        if not stat.S_ISDIR(folder.lstat().st_mode):
+            return FolderListing([], {}, 0)
+        with os.scandir(folder) as entries:
+            for count, entry in enumerate(entries):
+                if count >= MAX_FOLDER_ENTRIES:
+                    passed_over += 1
+                    continue
+                if not entry.name.endswith(".json") or entry.name == own or entry.name.startswith("."):
+                    continue
+                info = entry.stat(follow_symlinks=False)
+                found.append((info.st_mtime_ns, entry.name, Path(entry.path), [info.st_size, info.st_mtime_ns]))
     except OSError:
-        return []
+        return FolderListing([], {}, 0)
+    found.sort(reverse=True)
+    passed_over += max(0, len(found) - MAX_DEVICE_FILES)
+    kept = found[:MAX_DEVICE_FILES]
+    return FolderListing([path for *_, path, _ in kept], {name: st for _, name, _, st in kept}, passed_over)
 
 
-def _stats(files: list[Path]) -> dict[str, list[int]]:
-    stats = {}
-    for file in files:
-        try:
-            info = file.stat()
-        except OSError:
-            continue
-        stats[file.name] = [info.st_size, info.st_mtime_ns]
-    return stats
-
-
-def changed_files(config: SyncConfig) -> tuple[list[Path], dict[str, list[int]]]:
+def changed_files(config: SyncConfig) -> tuple[list[Path], FolderListing]:
     """The other devices' files whose size or modification time changed since they were last
-    merged here, and the stats to remember once they are."""
-    files = my_device_files(config)
-    stats = _stats(files)
+    merged here, and the listing to remember once they are."""
+    listing = my_device_files(config)
     seen = cache.load("sync-seen", str(config.learner_folder()))
     seen = seen if isinstance(seen, dict) else {}
-    return [f for f in files if f.name in stats and seen.get(f.name) != stats[f.name]], stats
+    return [f for f in listing.files if seen.get(f.name) != listing.stats[f.name]], listing
 
 
-def remember_merged(config: SyncConfig, stats: dict[str, list[int]]) -> None:
-    cache.save("sync-seen", str(config.learner_folder()), stats)
+def remember_merged(config: SyncConfig, listing: FolderListing) -> None:
+    cache.save("sync-seen", str(config.learner_folder()), listing.stats)
 
 
-def read_mine(files: list[Path], config: SyncConfig, warn: Callable[[str], None]) -> list[DeviceFile]:
+def read_mine(files: list[Path], config: SyncConfig, warn: Callable[[str], None], now_ms: int) -> list[DeviceFile]:
     """The usable files among `files`: this learner's, sound; each other one is named in a warning."""
     usable = []
     for file in files:
         try:
-            other = read_device_file(file)
+            other = read_device_file(file, now_ms)
         except Skipped as exc:
             warn(f"Skipped the sync file {file}: it {exc}.")
             continue
         if not same_learner(other.learner, config.learner):
             warn(f"Skipped the sync file {file}: it belongs to {other.learner!r}, not {config.learner!r}.")
             continue
+        if other.device == config.device:
+            warn(f"Skipped the sync file {file}: it claims this device's id ({config.device}).")
+            continue
         usable.append(other)
     return usable
+
+
+def newcomers(config: SyncConfig, others: Iterable[DeviceFile]) -> dict[str, str]:
+    """Devices under this learner's name not seen here before, with the name each writes: a new
+    device, or someone writing under a look-alike of the name, is said once (`sync status` lists
+    every device and the name it uses)."""
+    return {o.device: o.learner for o in others if o.device not in config.known_devices}
 
 
 def new_device_id() -> str:

@@ -8,12 +8,22 @@ reading the files. They are strict all the same: no type is coerced.
 from __future__ import annotations
 
 import re
+import time
 from datetime import datetime
 from pathlib import Path
 from typing import Any, NamedTuple
 
-from mlops_path.core.files import NotAJsonObject, cause, json_object, read_at_most
-from mlops_path.core.limits import MAX_ID, MAX_IMPORT_BYTES, MAX_NAME, MAX_NOTE, MAX_NOTES
+from mlops_path.core.files import NotAJsonObject, cause, json_object, read_regular
+from mlops_path.core.limits import (
+    EARLIEST_MS,
+    MAX_CLOCK_COUNTER,
+    MAX_CLOCK_SKEW_MS,
+    MAX_ID,
+    MAX_NAME,
+    MAX_NOTE,
+    MAX_NOTES,
+    MAX_SYNC_FILE_BYTES,
+)
 from mlops_path.core.progress import STATUS, Clock, Entry, Note
 
 SYNC_FORMAT = "mlops-path-sync"
@@ -36,9 +46,12 @@ class Skipped(Exception):
     """A foreign file that cannot be used; the message says why, in a few words."""
 
 
-def read_device_file(file: Path) -> DeviceFile:
+def read_device_file(file: Path, now_ms: int | None = None) -> DeviceFile:
+    """`file` validated; Skipped if it is not a regular file, too large, or holds anything a device
+    of ours would not write: a time before mlops-path existed or past `now_ms` (this device's clock)
+    by more than the allowed skew, a clock no honest device could reach, a number too long to parse."""
     try:
-        raw = json_object(read_at_most(file, MAX_IMPORT_BYTES), check_depth=False)  # `_validated` walks a fixed shape
+        raw = json_object(read_regular(file, MAX_SYNC_FILE_BYTES), check_depth=False)  # `_validated` walks a fixed shape
     except OSError as exc:
         raise Skipped(f"cannot be read ({cause(exc)})") from None
     except NotAJsonObject as exc:
@@ -48,7 +61,7 @@ def read_device_file(file: Path) -> DeviceFile:
     version = raw.get("version")
     if type(version) is int and version > SYNC_VERSION:
         raise Skipped(f"was written by a newer mlops-path (sync version {version}); upgrade mlops-path to read it")
-    return _validated(file, raw)
+    return validated(file, raw, now_ms)
 
 
 # The checks are the export schema's (README: "Sync"), strict.
@@ -62,36 +75,66 @@ class _Bad(Exception):
         super().__init__(f"has a bad value at {where} ({what})")
 
 
+class _Window(NamedTuple):
+    """The times a foreign file may hold, in milliseconds: from mlops-path's first year to a little
+    past this device's own clock, so no file can pin a step with a clock from the far future."""
+
+    earliest: int
+    latest: int
+
+    def check(self, at_ms: int, where: str, earliest: bool = True) -> None:
+        if earliest and at_ms < self.earliest:
+            raise _Bad(where, "a time before 2024, older than mlops-path")
+        if at_ms > self.latest:
+            raise _Bad(where, "a time more than a day ahead of this device's clock")
+
+
 def _text(value: Any, where: str, most: int, least: int = 0) -> str:
     if type(value) is not str or not least <= len(value) <= most:
         raise _Bad(where, f"expected text of {least} to {most} characters")
     return value
 
 
-def _when(value: Any, where: str) -> datetime:
+def _when(value: Any, where: str, window: _Window) -> datetime:
     try:
         at = datetime.fromisoformat(_text(value, where, 40, 10))
     except ValueError:
         raise _Bad(where, "expected an ISO 8601 time") from None
     if at.tzinfo is None:
         raise _Bad(where, "expected a time with its offset")
+    try:
+        at_ms = int(at.timestamp() * 1000)
+    except (OverflowError, ValueError):  # year 1 with a positive offset falls before the first date
+        raise _Bad(where, "a time out of range") from None
+    window.check(at_ms, where)
     return at
 
 
-def _maybe_when(value: Any, where: str) -> datetime | None:
-    return None if value is None else _when(value, where)
+def _maybe_when(value: Any, where: str, window: _Window) -> datetime | None:
+    return None if value is None else _when(value, where, window)
 
 
-def _stamp(value: Any, where: str) -> Clock | None:
+def _is_count(value: Any, most: int) -> bool:
+    return type(value) is int and 0 <= value < most
+
+
+def _stamp(value: Any, where: str, window: _Window) -> Clock | None:
     if value is None:
         return None
-    if not (type(value) is list and len(value) == 3 and all(type(v) is int and 0 <= v < 2**53 for v in value[:2])
-            and type(value[2]) is str and _DEVICE.fullmatch(value[2])):  # fmt: skip
+    if not (
+        type(value) is list
+        and len(value) == 3
+        and _is_count(value[0], 2**53)
+        and _is_count(value[1], MAX_CLOCK_COUNTER)
+        and type(value[2]) is str
+        and _DEVICE.fullmatch(value[2])
+    ):
         raise _Bad(where, "expected a clock [milliseconds, counter, device]")
+    window.check(value[0], where, earliest=False)  # only the future can pin a step
     return (value[0], value[1], value[2])
 
 
-def _entry(value: Any, where: str) -> Entry:
+def _entry(value: Any, where: str, window: _Window) -> Entry:
     if type(value) is not dict:
         raise _Bad(where, "expected an object")
     if value.get("status") not in _STATUSES:
@@ -103,28 +146,34 @@ def _entry(value: Any, where: str) -> Entry:
     for i, note in enumerate(notes):
         if type(note) is not dict:
             raise _Bad(f"{where}.notes.{i}", "expected an object")
-        parsed.append(Note(_when(note.get("at"), f"{where}.notes.{i}.at"), _text(note.get("text"), f"{where}.notes.{i}.text", MAX_NOTE),
-                           _stamp(note.get("clock"), f"{where}.notes.{i}.clock")))  # fmt: skip
+        at = _when(note.get("at"), f"{where}.notes.{i}.at", window)
+        text = _text(note.get("text"), f"{where}.notes.{i}.text", MAX_NOTE)
+        parsed.append(Note(at, text, _stamp(note.get("clock"), f"{where}.notes.{i}.clock", window)))
     return Entry(
         STATUS[value["status"]],
-        _when(value.get("updated"), f"{where}.updated"),
-        _maybe_when(value.get("done_at"), f"{where}.done_at"),
-        _maybe_when(value.get("started_at"), f"{where}.started_at"),
+        _when(value.get("updated"), f"{where}.updated", window),
+        _maybe_when(value.get("done_at"), f"{where}.done_at", window),
+        _maybe_when(value.get("started_at"), f"{where}.started_at", window),
         tuple(parsed),
-        _stamp(value.get("clock"), f"{where}.clock"),
-        _stamp(value.get("notes_cleared"), f"{where}.notes_cleared"),
+        _stamp(value.get("clock"), f"{where}.clock", window),
+        _stamp(value.get("notes_cleared"), f"{where}.notes_cleared", window),
     )
 
 
-def _validated(file: Path, raw: dict[str, Any]) -> DeviceFile:
+def validated(file: Path, raw: dict[str, Any], now_ms: int | None = None) -> DeviceFile:
+    """A device file's parsed JSON, checked by the rules every device reads with (this device
+    checks its own document by them too before publishing it)."""
+    now_ms = int(time.time() * 1000) if now_ms is None else now_ms
+    window = _Window(EARLIEST_MS, now_ms + MAX_CLOCK_SKEW_MS)
     try:
         learner = _text(raw.get("learner"), "learner", MAX_NAME, 1)
         device = raw.get("device")
         if type(device) is not str or not _DEVICE.fullmatch(device):
             raise _Bad("device", "expected up to 64 hexadecimal digits")
         clock = raw.get("clock")
-        if not (type(clock) is list and len(clock) == 2 and all(type(v) is int and 0 <= v < 2**53 for v in clock)):
+        if not (type(clock) is list and len(clock) == 2 and _is_count(clock[0], 2**53) and _is_count(clock[1], MAX_CLOCK_COUNTER)):
             raise _Bad("clock", "expected [milliseconds, counter]")
+        window.check(clock[0], "clock", earliest=False)
         path = raw.get("path")
         if path is not None and (type(path) is not str or len(path) > MAX_ID or not _SLUG.fullmatch(path)):
             raise _Bad("path", "expected a path id")
@@ -135,7 +184,8 @@ def _validated(file: Path, raw: dict[str, Any]) -> DeviceFile:
         for rid, value in resources.items():
             if len(rid) > MAX_ID or not _SLUG.fullmatch(rid):
                 raise _Bad(f"resources.{rid[:40]!r}", "expected a resource id")
-            entries[rid] = _entry(value, f"resources.{rid}")
-        return DeviceFile(file, learner, device, _when(raw.get("exported_at"), "exported_at"), (clock[0], clock[1]), path, entries)
+            entries[rid] = _entry(value, f"resources.{rid}", window)
+        exported = _when(raw.get("exported_at"), "exported_at", window)
+        return DeviceFile(file, learner, device, exported, (clock[0], clock[1]), path, entries)
     except _Bad as exc:
         raise Skipped(str(exc)) from None

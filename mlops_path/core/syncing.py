@@ -5,21 +5,26 @@ changed are merged in). Only `sync` and `sync init --git` use the network, throu
 from __future__ import annotations
 
 import getpass
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from datetime import datetime
 from pathlib import Path
 from typing import NamedTuple
 
 from mlops_path.core import gitsync, home, store
 from mlops_path.core.errors import FileProblem, ProgressError, UsageError
+from mlops_path.core.files import cause, read_regular
+from mlops_path.core.limits import MAX_DEVICE_FILES, MAX_NAME, MAX_SYNC_FILE_BYTES
 from mlops_path.core.progress import Progress, now
 from mlops_path.core.sync import (
     FOLDER,
+    FolderListing,
     SyncConfig,
+    _ms,
     changed_files,
     merge,
-    my_device_files,
     new_device_id,
+    newcomers,
     publish,
     read_mine,
     remember_merged,
@@ -36,25 +41,63 @@ def catch_up(file: Path, progress: Progress, warn: Warn, everything: bool = Fals
     config = SyncConfig.of(progress)
     if config is None or not config.on:
         return progress
-    files, stats = changed_files(config)
-    if everything:
-        files = my_device_files(config)
-    if not files:
+    others, listing = _others(config, warn, everything)
+    if not others:
         return progress
-    others = read_mine(files, config, warn)
-    merged = merge(progress, others, config.device)
+    at = now()
+    merged = merge_in(progress, others, at, warn)
     if merged is not progress:
         try:
-            merged = store.update_progress(file, lambda p: _merged(p, others, config.device))
+            merged = store.update_progress(file, lambda p: _same(merge_in(p, others, at)))
         except ProgressError:
             return merged  # shown, not saved: the files are read again next time
-    remember_merged(config, stats)
+    remember_merged(config, listing)
     return merged
 
 
-def _merged(progress: Progress, others: list[DeviceFile], device: str) -> tuple[Progress, Progress]:
-    merged = merge(progress, others, device)
-    return merged, merged
+def _same(progress: Progress) -> tuple[Progress, Progress]:
+    return progress, progress
+
+
+def _others(config: SyncConfig, warn: Warn, everything: bool) -> tuple[list[DeviceFile], FolderListing]:
+    """The other devices' files worth merging now (those that changed, or all), read and checked."""
+    files, listing = changed_files(config)
+    if everything:
+        files = listing.files
+    if listing.passed_over:
+        warn(
+            f"Passed over {listing.passed_over:,} entries of {config.learner_folder()}: mlops-path reads at most "
+            f"{MAX_DEVICE_FILES} device files of one learner (the most recently changed)."
+        )
+    return read_mine(files, config, warn, _ms(now())), listing
+
+
+def merge_in(progress: Progress, others: list[DeviceFile], at: datetime, warn: Warn | None = None) -> Progress:
+    """`progress` with `others` merged (what changed recorded in history), and every device not
+    seen here before remembered; `warn` says once that it appeared, and under what name."""
+    config = SyncConfig.of(progress)
+    merged = merge(progress, others, config.device, at)
+    new = newcomers(config, others)
+    if not new:
+        return merged
+    if warn is not None:
+        for device, name in new.items():
+            alike = "" if name == config.learner else f" (a look-alike of {config.learner!r})"
+            warn(f"A new device {device} syncs under your name as {name!r}{alike}; `mlops-path sync status` lists your devices.")
+    config = config._replace(known_devices={**config.known_devices, **new})
+    return merged._replace(sync=config.to_dict())
+
+
+def before_change(progress: Progress, warn: Warn, afterwards: list[Callable[[], None]]) -> Progress:
+    """What every change starts from, under the lock: the other devices' new changes merged first,
+    so the change's clock is past every clock seen here and it wins everywhere. `afterwards` gets
+    what to do once the change is written (remember which files were merged)."""
+    config = SyncConfig.of(progress)
+    if config is None or not config.on:
+        return progress
+    others, listing = _others(config, warn, everything=False)
+    afterwards.append(lambda: remember_merged(config, listing))
+    return merge_in(progress, others, now(), warn) if others else progress
 
 
 def after_change(progress: Progress, warn: Warn) -> None:
@@ -81,8 +124,8 @@ def init(file: Path, folder: Path | None, url: str | None, name: str | None, sha
     progress = store.read_progress(file)
     old = SyncConfig.of(progress)
     learner = (name or (old.learner if old else None) or _user_name()).strip()
-    if not learner or len(learner) > 100 or any(not c.isprintable() for c in learner):
-        raise UsageError("--name wants a display name of 1 to 100 printable characters.")
+    if not learner or len(learner) > MAX_NAME or any(not c.isprintable() for c in learner):
+        raise UsageError(f"--name wants a display name of 1 to {MAX_NAME} printable characters.")
     device = old.device if old else new_device_id()
     if folder is not None:
         place = folder.expanduser().resolve()
@@ -91,9 +134,11 @@ def init(file: Path, folder: Path | None, url: str | None, name: str | None, sha
         engine = "folder"
     else:
         place = home.user_home() / "sync" / "repo"
-        gitsync.clone(url, place)
+        with _one_sync_at_a_time(file):
+            gitsync.clone(url, place)
         engine = "git"
-    config = SyncConfig(engine, place, url, learner, device, share_notes)
+    known = {**(old.known_devices if old else {}), device: learner}
+    config = SyncConfig(engine, place, url, learner, device, share_notes, known_devices=known)
     store.update_progress(file, lambda p: (p._replace(sync=config.to_dict(), clock=p.clock or (0, 0)), None))
     return sync_now(file, warn)
 
@@ -106,26 +151,85 @@ def _user_name() -> str:
 
 
 def sync_now(file: Path, warn: Warn) -> SyncReport:
-    """Catch up with every other device's file, write this device's, and with git, commit and push."""
+    """Catch up with every other device's file, write this device's, and with git, commit and push.
+
+    One sync at a time in one home (a lock the OS releases if the process is killed)."""
     progress = store.read_progress(file)
     config = SyncConfig.of(progress)
     if config is None or not config.on:
         raise UsageError("Sync is off; `mlops-path sync init FOLDER` or `mlops-path sync init --git URL` sets it up.")
     try:
-        if config.engine == "git":
-            gitsync.pull(config.place)
-        progress = catch_up(file, progress, warn, everything=True)
-        device_file = publish(progress, config, now())
-        message = "folder synced"
-        if config.engine == "git":
-            committed = gitsync.commit(config.place, device_file, config.learner, config.device)
-            gitsync.push(config.place)
-            message = "pushed" if committed else "up to date"
+        with _one_sync_at_a_time(file):
+            message = _git_round(file, config, warn) if config.engine == "git" else _folder_round(file, warn)
     except FileProblem as exc:
         _record(file, now(), False, str(exc))
         raise
     _record(file, now(), True, message)
-    return SyncReport(config, device_file, message)
+    return SyncReport(config, config.device_file(), message)
+
+
+@contextmanager
+def _one_sync_at_a_time(file: Path) -> Iterator[None]:
+    with store.exclusive(file.with_name("sync.lock"), SYNC_LOCK_TIMEOUT, "Cannot sync"):
+        yield
+
+
+SYNC_LOCK_TIMEOUT = 300.0  # a second `sync` in the same home waits for the first (git may be slow)
+
+
+def _publish_all(file: Path, warn: Warn, stage: Callable[[SyncConfig, bytes], None] | None = None) -> None:
+    """Merge every other device's file and publish this device's, under the progress lock; with
+    git, stage it there too, so what is committed is exactly what was written."""
+    listing: list[tuple[SyncConfig, FolderListing]] = []
+    at = now()
+
+    def step(progress: Progress) -> tuple[Progress, None]:
+        config = SyncConfig.of(progress)
+        others, seen = _others(config, warn, everything=True)
+        listing[:] = [(config, seen)]
+        return merge_in(progress, others, at, warn), None
+
+    def then(after: Progress, changed: bool) -> None:
+        config = SyncConfig.of(after)
+        device_file = publish(after, config, now())
+        if stage is not None:
+            try:
+                written = read_regular(device_file, MAX_SYNC_FILE_BYTES)
+            except OSError as exc:
+                raise FileProblem(f"Cannot read back your sync file {device_file}: {cause(exc)}.") from None
+            stage(config, written)
+
+    store.update_progress(file, step, then)
+    for config, seen in listing:
+        remember_merged(config, seen)
+
+
+def _folder_round(file: Path, warn: Warn) -> str:
+    _publish_all(file, warn)
+    return "folder synced"
+
+
+def _git_round(file: Path, config: SyncConfig, warn: Warn) -> str:
+    """Start from the remote's branch, publish, commit only if this device's file changed, push;
+    when another device pushed first, start over from theirs."""
+    repo = config.place
+    if not (repo / ".git").is_dir():
+        raise FileProblem(f"The sync clone {repo} is gone; run `mlops-path sync init --git {config.url}` again.")
+    staged: list[tuple[SyncConfig, bytes]] = []
+
+    def stage(current: SyncConfig, written: bytes) -> None:
+        gitsync.stage(repo, [current.learner_folder()])
+        staged[:] = [(current, written)]
+
+    for _ in range(gitsync.PUSH_TRIES):
+        gitsync.start_over(repo)
+        _publish_all(file, warn, stage)
+        current, written = staged[0]
+        if not gitsync.commit(repo, current.device_file(), written, current.learner, current.device):
+            return "up to date"
+        if gitsync.push(repo):
+            return "pushed"
+    raise FileProblem(f"Other devices pushed {gitsync.PUSH_TRIES} times while this one tried to; run `mlops-path sync` again.")
 
 
 def _record(file: Path, at: datetime, ok: bool, message: str) -> None:
@@ -160,9 +264,7 @@ def set_share_notes(file: Path, on: bool, warn: Warn) -> SyncConfig:
         config = config._replace(share_notes=on)
         return progress._replace(sync=config.to_dict()), config
 
-    config = store.update_progress(file, change)
-    after_change(store.read_progress(file), warn)
-    return config
+    return store.update_progress(file, change, lambda after, changed: after_change(after, warn) if changed else None)
 
 
 class SeenDevice(NamedTuple):
@@ -171,6 +273,7 @@ class SeenDevice(NamedTuple):
     last_change: datetime
     mine: bool  # one of this learner's devices
     this_device: bool
+    look_alike: bool = False  # this learner's, under a name written differently (said when it first appeared)
 
 
 class SyncStatus(NamedTuple):
@@ -192,6 +295,7 @@ def status(file: Path) -> SyncStatus:
             continue
         mine = same_learner(other.learner, config.learner)
         last = max((e.updated for e in other.resources.values()), default=other.exported_at)
-        devices.append(SeenDevice(other.learner, other.device, last, mine, mine and other.device == config.device))
+        this = mine and other.device == config.device
+        devices.append(SeenDevice(other.learner, other.device, last, mine, this, mine and other.learner != config.learner))
     devices.sort(key=lambda d: (not d.mine, d.learner.casefold(), d.device))
     return SyncStatus(config, devices, skipped)
