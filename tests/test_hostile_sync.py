@@ -367,10 +367,10 @@ def test_temp_files_of_a_killed_write_are_removed_from_the_shared_place(homes, s
 def test_the_data_folder_and_private_files_are_the_learners_alone_whatever_the_umask(tmp_path, monkeypatch):
     home = tmp_path / "fresh-home"
     env = {**os.environ, "MLOPS_PATH_HOME": str(home), "MLOPS_PATH_CACHE": str(tmp_path / "cache")}
-    for argv in (["done", "dmls-ch02"], ["done", "dmls-ch07"]):
+    for argv in (["done", "dmls-ch02"], ["done", "dmls-ch07"], ["view"]):
         subprocess.run(["sh", "-c", 'umask 000; exec "$@"', "sh", installed_script(), *argv], env=env, check=True, timeout=120)
     assert stat.S_IMODE(home.stat().st_mode) == 0o700
-    for name in ("progress.json", "progress.json.bak"):
+    for name in ("progress.json", "progress.json.bak", "view.html"):
         assert stat.S_IMODE((home / name).stat().st_mode) == 0o600, name
 
 

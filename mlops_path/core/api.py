@@ -321,7 +321,7 @@ class Learner:
 
         state = self.state()
         page = path_page(state.path, state.steps, state.progress, self.summary(state), next_step(state.steps), now())
-        return write_page(file or home.user_home() / "view.html", page)
+        return write_page(file or home.user_home() / "view.html", page, private=True)  # it shows the learner's notes
 
     # --- beyond one machine: sync and the study group (their modules are imported only here) ---
 

@@ -23,21 +23,23 @@ import stat
 from pathlib import Path
 
 from mlops_path.core.errors import FileProblem
-from mlops_path.core.files import atomic_write, cause
+from mlops_path.core.files import PRIVATE, atomic_write, cause
 
 _THROUGH_ONLY = ("/dev/", "/proc/")  # names for things the system owns: never replaced
 
 
-def write_output(target: Path, data: bytes, make_folder: bool = False) -> Path:
-    """Write `data` to the user's `target` as the module docstring says; return `target`."""
+def write_output(target: Path, data: bytes, make_folder: bool = False, private: bool = False) -> Path:
+    """Write `data` to the user's `target` as the module docstring says; return `target`.
+
+    `private`: a regular file written here is 0600 whatever the umask (the page holds notes)."""
     try:
-        _write(target, data, make_folder)
+        _write(target, data, make_folder, PRIVATE if private else None)
     except OSError as exc:
         raise FileProblem(f"Cannot write {target}: {cause(exc)}; nothing was written there.") from None
     return target
 
 
-def _write(target: Path, data: bytes, make_folder: bool) -> None:
+def _write(target: Path, data: bytes, make_folder: bool, mode: int | None) -> None:
     absolute = os.path.abspath(target)
     try:
         info = os.stat(target)
@@ -48,7 +50,7 @@ def _write(target: Path, data: bytes, make_folder: bool) -> None:
             raise OSError(errno.ENOENT, "there is no such device or file to write through")
         if make_folder:
             target.parent.mkdir(parents=True, exist_ok=True)
-        atomic_write(target, data)
+        atomic_write(target, data, mode=mode)
         return
     mode = info.st_mode
     if stat.S_ISDIR(mode):
@@ -58,7 +60,7 @@ def _write(target: Path, data: bytes, make_folder: bool) -> None:
     if not mode & 0o222 or not os.access(target, os.W_OK):
         raise PermissionError(errno.EACCES, "it is read-only")
     if stat.S_ISREG(mode) and not absolute.startswith(_THROUGH_ONLY):
-        atomic_write(Path(os.path.realpath(target)), data)
+        atomic_write(Path(os.path.realpath(target)), data, mode=mode)
         return
     _write_through(target, data, append=stat.S_ISREG(mode))
 

@@ -116,9 +116,9 @@ def _render(template: str, context: dict[str, Any]) -> str:
     return env.get_template(template).render(**clean(context))
 
 
-def write_page(file: Path, page: str) -> Path:
+def write_page(file: Path, page: str, private: bool = False) -> Path:
     """The page to the learner's file: a FIFO or /dev/stdout written through, never replaced
     (`core.outputs`)."""
     from mlops_path.core.outputs import write_output
 
-    return write_output(file, page.encode("utf-8"), make_folder=True)
+    return write_output(file, page.encode("utf-8"), make_folder=True, private=private)
