@@ -16,7 +16,7 @@ import typer
 from typer.core import TyperGroup
 
 from mlops_path import __version__
-from mlops_path.cli import browse, learn, output, record
+from mlops_path.cli import browse, help_layout, learn, output, record
 from mlops_path.cli.catalogs import catalog_app
 from mlops_path.cli.completion import complete_paths
 from mlops_path.cli.group import cohort, sync_app
@@ -51,7 +51,26 @@ def hoist_global_options(args: list[str]) -> list[str]:
     return front + rest
 
 
-class _Group(TyperGroup):
+class _HelpGroup(TyperGroup):
+    """A group whose help, and every subcommand's, is laid out by `help_layout` (wrapped at
+    spaces for the terminal at hand), with each command's summary as long at 40 columns as at 80."""
+
+    context_class = help_layout.Context
+
+    def __init__(self, **attrs) -> None:
+        super().__init__(**attrs)
+        for command in self.commands.values():
+            command.context_class = help_layout.Context
+
+    def format_commands(self, ctx: typer.Context, formatter) -> None:
+        visible = {name: command for name, command in self.commands.items() if not command.hidden}
+        if visible:
+            limit = help_layout.short_help_limit(list(visible), formatter.width)
+            with formatter.section("Commands"):
+                formatter.write_dl([(name, command.get_short_help_str(limit)) for name, command in visible.items()])
+
+
+class _Group(_HelpGroup):
     def parse_args(self, ctx: typer.Context, args: list[str]) -> list[str]:
         return super().parse_args(ctx, hoist_global_options(list(args)))
 
@@ -145,7 +164,7 @@ def help_(
             hint = f"; did you mean {close[0]}?" if close else "; `mlops-path help` lists them."
             raise UsageError(f"No command {' '.join([*names, word])!r}{hint}")
         command, names = sub, [*names, word]
-    with typer.Context(command, info_name=" ".join(["mlops-path", *names]), parent=None) as sub_ctx:
+    with help_layout.Context(command, info_name=" ".join(["mlops-path", *names]), parent=None) as sub_ctx:
         output.raw(command.get_help(sub_ctx) + "\n")
 
 
@@ -179,8 +198,8 @@ COMMANDS = {
 }
 for _name, _command in COMMANDS.items():
     app.command(_name)(_command)
-app.add_typer(catalog_app, name="catalog")
-app.add_typer(sync_app, name="sync")
+app.add_typer(catalog_app, name="catalog", cls=_HelpGroup)
+app.add_typer(sync_app, name="sync", cls=_HelpGroup)
 
 
 def main() -> None:
