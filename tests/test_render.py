@@ -13,11 +13,12 @@ real_console = output.console
 
 @pytest.fixture
 def terminal(monkeypatch):
-    """Pretend stdout is a terminal of a given width; return what was printed."""
+    """Pretend stdout is a terminal of a given width; return what was printed (help is in the result)."""
     screens = {}
 
     def at(width: int):
         buffer = io.StringIO()
+        monkeypatch.setenv("COLUMNS", str(width))  # what --help reads (click asks shutil for the width)
         monkeypatch.setattr(output, "use_rich", lambda: True)
         monkeypatch.setattr(output, "console", functools.partial(real_console, file=buffer, width=width, color_system=None))
         screens[width] = buffer
@@ -100,7 +101,7 @@ def test_rich_list_groups_steps_under_their_stage(cli, terminal):
     for stage in ["Starting out: Designing Machine Learning Systems", "Starting out: principles, practice and a talk", "Special topics"]:
         assert stage in text
     assert text.index("Special topics") < text.index("How ML Breaks") < text.index("MLOps guide")
-    assert "   [x]   1  dmls-ch02               Chapter 2" in text
+    assert "   [x]   1  dmls-ch02  Chapter 2" in text  # the id column as wide as this stage's ids
 
 
 def test_wide_terminals_give_kind_and_topics_their_own_columns(cli, terminal):

@@ -7,6 +7,7 @@ from datetime import UTC
 from typing import TYPE_CHECKING
 
 from mlops_path.cli import output
+from mlops_path.cli.views import say_whole
 from mlops_path.core.progress import iso
 from mlops_path.core.text import inert
 
@@ -61,7 +62,7 @@ def sync_status(status: SyncStatus, as_json: bool) -> None:
         })  # fmt: skip
         return
     if c is None or not c.on:
-        output.say(["Sync is off. `mlops-path sync init FOLDER` (Syncthing, Dropbox) or `mlops-path sync init --git URL` sets it up."])
+        say_whole(["Sync is off. `mlops-path sync init FOLDER` (Syncthing, Dropbox) or `mlops-path sync init --git URL` sets it up."])
         return
     out = [f"Syncing through {_place(c)}.",
            f"You are {c.learner}, on device {c.device}; notes are {'shared' if c.share_notes else 'not shared'}."]  # fmt: skip
@@ -79,7 +80,7 @@ def sync_status(status: SyncStatus, as_json: bool) -> None:
         out += [f"  {d.learner}  {d.device}  last change {output.stamp(d.last_change)}" for d in others]
     if status.skipped:
         out += ["", "Skipped files:"] + [f"  {f}: it {reason}" for f, reason in status.skipped]
-    output.say(out)
+    say_whole(out)
 
 
 def _when(at: object) -> str:

@@ -64,7 +64,7 @@ def list_(
             show_default=False,
         ),
     ] = None,
-    long: Annotated[bool, typer.Option("--long", help="Two lines a step, with kind and topics.")] = False,
+    long: Annotated[bool, typer.Option("--long", help="Every title whole, with kind and topics.")] = False,
     as_json: JsonOption = False,
 ) -> None:
     """List the path in order, with each step's status and where you are.

@@ -6,7 +6,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 from mlops_path.cli import output
-from mlops_path.cli.views import ACCESS, MARKS, PAID_MARK, STYLES, WORDS, costs_something, minutes_text
+from mlops_path.cli.views import ACCESS, MARKS, PAID_MARK, STYLES, WORDS, costs_something, minutes_text, say_whole
 from mlops_path.core.progress import iso
 from mlops_path.core.text import duration
 
@@ -45,7 +45,8 @@ def step_list(steps: list[Step], as_json: bool, current: str | None = None, long
 
 WIDE = 140  # from this many columns, --long gives kind and topics columns of their own
 COMPACT = 80  # from this many columns, the compact list is one line a step
-LIST_WIDTH = 120  # wider, the minutes would drift away from their titles
+LIST_WIDTH = 120  # wider, the plan's minutes would drift away from their titles
+GAP = 2  # between two columns of a list
 
 
 def _stage_groups(steps: list[Step]) -> list[tuple[str | None, list[Step]]]:
@@ -57,44 +58,73 @@ def _stage_groups(steps: list[Step]) -> list[tuple[str | None, list[Step]]]:
     return groups
 
 
+def _title(s: Step) -> str:
+    return ("(optional) " if s.resource.optional else "") + s.resource.title
+
+
+class _Columns:
+    """The compact list's column widths, measured from the steps they hold: the id and minutes
+    columns as wide as their widest cell, the title column as wide as the longest title or as the
+    rest of the line, whichever is less."""
+
+    def __init__(self, steps: list[Step], width: int, wide: bool) -> None:
+        self.id = max(len(s.id) for s in steps)
+        self.position = len(str(steps[-1].total))
+        self.kind = max(len(s.resource.kind) for s in steps)
+        self.minutes = max(len(minutes_text(s, short=True)) for s in steps)
+        self.paid = any(costs_something(s) for s in steps)
+        self.wanted = max(len(_title(s)) for s in steps)
+        fixed = [1, 3, self.position, self.id, self.minutes] + [1] * self.paid + [self.kind] * wide
+        self.fixed = sum(fixed) + GAP * len(fixed)  # every fixed column and its gap to the next
+        self.title = max(10, min(self.wanted, width - self.fixed)) if not wide else None
+
+    def fits(self) -> bool:
+        return self.title is None or self.title >= self.wanted
+
+
 def _rich_step_list(steps: list[Step], current: str | None, long: bool) -> None:
-    """One table per stage, with a heading line; columns that fit the terminal's width. Ids are
-    never broken: they sit in columns of their own width, or on a line of their own."""
+    """One table per stage, with a heading line. Ids are never broken: they sit in columns of their
+    own width, or on a line of their own. One line a step from 80 columns, each column as wide as
+    what it holds, so that titles get the width there is (each stage measured on its own when one
+    column for the whole list would cut titles); --long gives kind and topics, as columns from 140
+    columns, else on a line of their own."""
+    from rich.console import Group
     from rich.table import Table
 
     out = output.console()
     wide, one_line = long and out.width >= WIDE, not long and out.width >= COMPACT
-    id_width = max(len(s.id) for s in steps)
-    position_width = len(str(steps[-1].total))
-    kind_width = max(len(s.resource.kind) for s in steps)
-    minutes_width = max(len(minutes_text(s, short=True)) for s in steps)
-    paid = any(costs_something(s) for s in steps)
+    groups = _stage_groups(steps)
+    whole = _Columns(steps, out.width, wide)
+    paid = whole.paid
 
-    def new_table() -> Table:
-        width = out.width if wide or not one_line else min(out.width, LIST_WIDTH)
-        table = Table(box=None, pad_edge=False, show_header=False, expand=True, width=width)
+    def new_table(c: _Columns) -> Table:
+        table = Table(box=None, pad_edge=False, show_header=False, expand=wide, width=out.width if wide else None,
+                      padding=(0, GAP // 2))  # fmt: skip
         if wide or one_line:
             table.add_column(no_wrap=True, width=1)  # the "you are here" arrow (narrow: words after the title)
         table.add_column(no_wrap=True, width=3)
-        table.add_column(justify="right", no_wrap=True, width=position_width)
+        table.add_column(justify="right", no_wrap=True, width=c.position)
         if wide or one_line:
-            table.add_column(style="cyan", no_wrap=True, width=id_width)
-        table.add_column(ratio=2, overflow="ellipsis" if one_line else "fold", no_wrap=one_line)
+            table.add_column(style="cyan", no_wrap=True, width=c.id)
+        if one_line:
+            table.add_column(overflow="ellipsis", no_wrap=True, width=c.title)
+        else:
+            table.add_column(ratio=2, overflow="fold")
         if wide:
-            table.add_column(no_wrap=True, style="dim", width=kind_width)
+            table.add_column(no_wrap=True, style="dim", width=c.kind)
         if wide or one_line:
-            table.add_column(justify="right", no_wrap=True, width=minutes_width)
-            if paid:
+            table.add_column(justify="right", no_wrap=True, width=c.minutes)
+            if c.paid:
                 table.add_column(no_wrap=True, width=1, style="yellow")  # PAID_MARK
         if wide:
             table.add_column(ratio=1, style="dim", overflow="fold")
         return table
 
-    groups = _stage_groups(steps)
     for number, (stage, members) in enumerate(groups):
         if stage:
             out.print(output.text(stage, style="bold magenta"), soft_wrap=False, overflow="fold")
-        table = new_table()
+        columns = whole if whole.fits() else _Columns(members, out.width, wide)
+        table = new_table(columns)
         for s in members:
             r, mark = s.resource, output.text(MARKS[s.status], style=STYLES[s.status])
             here = output.text("▶" if s.id == current else "", style="bold yellow")
@@ -104,23 +134,24 @@ def _rich_step_list(steps: list[Step], current: str | None, long: bool) -> None:
             if s.id == current and not one_line:
                 title.append_text(output.text(f" {HERE}", style="bold yellow"))
             time = minutes_text(s, short=True)
-            cost = [PAID_MARK if costs_something(s) else ""] if paid else []
+            cost = [PAID_MARK if costs_something(s) else ""] if columns.paid else []
             if wide:
                 table.add_row(here, mark, str(s.position), s.id, title, r.kind, time, *cost, ", ".join(r.topics))
             elif one_line:
                 table.add_row(here, mark, str(s.position), s.id, title, time, *cost)
             else:  # two lines: the title wraps, the id line never does (an id is never broken)
-                from rich.console import Group
-
                 id_line = output.text(f"{s.id} · {time}" + (f" · {PAID_MARK}" if costs_something(s) else ""), style="dim")
                 id_line.no_wrap, id_line.overflow = True, "ellipsis"
-                table.add_row(mark, str(s.position), Group(title, id_line))
+                lines = [title, id_line]
+                if long:  # and a third: what it is and its topics, wrapped at spaces
+                    lines.append(output.text(f"{r.kind}; {', '.join(r.topics)}", style="dim"))
+                table.add_row(mark, str(s.position), Group(*lines))
         out.print(table)
         if number < len(groups) - 1:
             out.print()
     if paid:
         out.print()
-        out.print(output.text(f"{PAID_MARK} needs a subscription or payment; `mlops-path show ID` says how to get it.", style="dim"))
+        say_whole([f"{PAID_MARK} needs a subscription or payment; `mlops-path show ID` says how to get it."])
 
 
 def search_results(query: str, hits: list[Hit], as_json: bool) -> None:
@@ -170,7 +201,7 @@ def week(w: WeekSummary, as_json: bool) -> None:
     if w.notes:
         output.say([f"Notes: {len(w.notes)}"])
         output.pairs([(f"{n.at:%a %d %b}", f"{rid}: {n.text}") for rid, n in w.notes])
-    output.say([f"Weeks in a row with some study: {w.streak}." if w.streak else "No study recorded this week yet: `mlops-path next`."])
+    say_whole([f"Weeks in a row with some study: {w.streak}." if w.streak else "No study recorded this week yet: `mlops-path next`."])
 
 
 def plan(study: StudyPlan, hours_per_week: float, as_json: bool) -> None:
@@ -239,4 +270,4 @@ def plan(study: StudyPlan, hours_per_week: float, as_json: bool) -> None:
                 table.add_row(s.id, output.text(step_title(s)), minutes_text(s, short=True))
         out.print(table)
     out.print()
-    output.say(tail)
+    say_whole(tail)

@@ -129,6 +129,20 @@ def _command_line(out, line: str) -> None:
     out.print(output.text(line, style="green"), soft_wrap=True)
 
 
+def say_whole(sentences: list[str]) -> None:
+    """Sentences like `output.say`, but in a terminal a command in backticks is never broken across
+    lines: each sentence is wrapped at spaces outside the backticks (a command too long for the
+    line gets one of its own), then printed as it is."""
+    if not output.use_rich():
+        output.say(sentences)
+        return
+    from mlops_path.cli.help_layout import fill
+
+    out = output.console()
+    for sentence in sentences:
+        out.print(output.text(fill(sentence, out.width) if sentence else "", newlines=True), soft_wrap=True)
+
+
 def _plain_details(heading: str, rows: list[tuple[str, str]], footer: str | None) -> None:
     width = max(len(label) for label, _ in rows) + 1
     out = [heading] + [f"  {label + ':':<{width}} {value}" for label, value in rows]
@@ -142,7 +156,9 @@ def start_screen(path: LearningPath, step: Step | None, s: Summary) -> None:
     if step:
         where = f"Now: step {step.position} of {step.total}, {step.resource.title} ({step.id}), "
         where += f"{minutes_text(step, short=True)}."
-    output.say([f"mlops-path: learning MLOps with {path.title!r}.", where, counts_text(s), ""])
+    output.say([f"mlops-path: learning MLOps with {path.title!r}."])
+    say_whole([where])
+    output.say([counts_text(s), ""])
     output.pairs([("mlops-path next", "what to read or watch now, why, and where"),
                   ("mlops-path done", "mark the current step done"),
                   ("mlops-path list", "the whole path, and where you are on it")])  # fmt: skip
@@ -154,7 +170,7 @@ def next_step(step: Step | None, as_json: bool) -> None:
         output.print_json(step.to_json() if step else None)
         return
     if step is None:
-        output.say(["You have finished every step of this path. Well done!", EVERY_PATH])
+        say_whole(["You have finished every step of this path. Well done!", EVERY_PATH])
         return
     footer = f"Done? mlops-path done {step.id}"
     if output.use_rich():
@@ -179,7 +195,7 @@ def show(step: Step, entry: Entry | None, as_json: bool, current: bool = False) 
     rows = detail_rows(step) + [("status", status)]
     rows += [("note", f"{output.stamp(n.at)}: {n.text}") for n in notes]
     if current:
-        output.say([f"The current step, {step.id} (what `mlops-path next` shows):"])
+        say_whole([f"The current step, {step.id} (what `mlops-path next` shows):"])
     if output.use_rich():
         _detail_panel(step.id, step.resource.title, rows, None)
     else:
@@ -249,7 +265,10 @@ def summary(s: Summary, as_json: bool) -> None:
     progress_bar = output.text(output.bar(s.percent, max(10, min(40, out.width - 6)), "█", "░"), style="green")
     out.print(progress_bar.append(f" {s.percent}% of required steps", style="bold"))
     for line in head:
-        out.print(output.text(line))
+        if "`" in line:  # a command we suggest: never broken across lines
+            say_whole([line])
+        else:
+            out.print(output.text(line))
     for title, group in tallies:
         if not group:
             continue
