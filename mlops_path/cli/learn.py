@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import math
-from datetime import date
+from datetime import date, timedelta
 from pathlib import Path
 from typing import Annotated
 
@@ -11,7 +11,7 @@ import typer
 
 from mlops_path.cli import list_views, messages, views
 from mlops_path.cli.completion import complete_ids, complete_kinds, complete_paths, complete_statuses
-from mlops_path.cli.shared import IdArgument, JsonOption, TopicOption, learner
+from mlops_path.cli.shared import JsonOption, TopicOption, learner
 from mlops_path.core.errors import UsageError
 from mlops_path.core.path import filter_steps, next_step, open_steps, shortest_open, topic_counts
 from mlops_path.core.text import has_control
@@ -78,15 +78,23 @@ def list_(
     list_views.step_list(filter_steps(steps, topic, kind, status), as_json, current.id if current else None, long)
 
 
-def show(resource_id: IdArgument, as_json: JsonOption = False) -> None:
-    """Show everything about one resource.
+def show(
+    resource_id: Annotated[
+        str | None,
+        typer.Argument(metavar="[ID]", help="A resource id; the current step if left out.", autocompletion=complete_ids,
+                       show_default=False),
+    ] = None,
+    as_json: JsonOption = False,
+) -> None:
+    """Show everything about one resource; with no id, the current step.
 
     What it is, why it is on the path, where to find it, its status and your notes.
 
     Example: mlops-path show ml-test-score
     """
-    step, entry = learner().resource(resource_id)
-    views.show(step, entry, as_json)
+    current = learner().current_step() if resource_id is None else None
+    step, entry = learner().resource(current.id if current else resource_id)
+    views.show(step, entry, as_json, current=current is not None)
 
 
 def open_(
@@ -225,6 +233,12 @@ def plan(
     if not math.isfinite(hours_per_week):  # click's range check lets nan through
         raise UsageError(f"--hours-per-week wants a number of hours from 0.1 to 168, not {hours_per_week}.")
     first_day = _parse_date(start) if start else date.today()
+    if first_day + timedelta(days=7) <= date.today():
+        # Refused rather than moved to this week: a date weeks back is most often a typo (a month or
+        # a year), and moving it would save and export a plan for dates the learner never asked for.
+        over = (date.today() - first_day).days // 7
+        raise UsageError(f"--start {first_day} is {over} week{'s' * (over != 1)} ago, so its week 1 is over; "
+                         f"give a day from {date.today() - timedelta(days=6)} on, or leave --start out for today.")
     study_plan = learner().plan(round(hours_per_week * 60), first_day, ics, save)
     list_views.plan(study_plan, hours_per_week, as_json)
 

@@ -120,7 +120,8 @@ def known_value(what: str, value: str, known: list[str]) -> str:
     import difflib
 
     close = difflib.get_close_matches(value.lower(), list(by_lower), n=3, cutoff=0.6)
-    hint = f"did you mean {_or([by_lower[c] for c in close])}?" if close else f"known {what}s: {', '.join(known)}."
+    plural = what + ("es" if what.endswith("s") else "s")  # statuses, topics, kinds
+    hint = f"did you mean {_or([by_lower[c] for c in close])}?" if close else f"known {plural}: {', '.join(known)}."
     shown = value if len(value) <= 60 else value[:57] + "..."
     raise UsageError(f"Unknown {what} {shown!r}; {hint}")
 
