@@ -47,6 +47,10 @@ def terminal(monkeypatch):
         ["search", "drift"],
         ["list", "--long"],
         ["sync", "status"],
+        ["show"],
+        ["--help"],
+        ["help", "plan"],
+        ["list", "--help"],
     ],
 )
 def test_rich_output_fits_the_terminal(cli, terminal, width, args):
@@ -55,7 +59,7 @@ def test_rich_output_fits_the_terminal(cli, terminal, width, args):
     screen = terminal(width)
     result = cli(*args)
     assert result.exit_code == 0
-    text = screen.getvalue()
+    text = screen.getvalue() + result.stdout  # help is written by click, not through the console
     assert text.strip()
     # every line fits, but a link: it is printed whole on a line of its own for the terminal to wrap
     assert max(len(line) for line in text.splitlines() if not line.startswith("Link: ")) <= width
