@@ -18,7 +18,7 @@ from typer.core import TyperGroup
 from mlops_path import __version__
 from mlops_path.cli import browse, help_layout, learn, output, record
 from mlops_path.cli.catalogs import catalog_app
-from mlops_path.cli.completion import complete_paths
+from mlops_path.cli.completion import answer, complete_paths, optional_shell, shell_options
 from mlops_path.cli.group import cohort, sync_app
 from mlops_path.cli.shared import use_learner
 from mlops_path.core.api import Learner
@@ -71,8 +71,16 @@ class _HelpGroup(TyperGroup):
 
 
 class _Group(_HelpGroup):
+    def __init__(self, **attrs) -> None:
+        super().__init__(**attrs)
+        self.params += shell_options()  # --install-completion and --show-completion [SHELL]
+
     def parse_args(self, ctx: typer.Context, args: list[str]) -> list[str]:
-        return super().parse_args(ctx, hoist_global_options(list(args)))
+        return super().parse_args(ctx, optional_shell(hoist_global_options(list(args))))
+
+    def _main_shell_completion(self, ctx_args, prog_name, complete_var=None) -> None:
+        """A Tab in the shell is answered by `completion` (one run, no rich), not by typer."""
+        answer(self, ctx_args)
 
     def main(self, args=None, prog_name=None, complete_var=None, standalone_mode=True, **extra):
         """Click's errors in the tool's one style: one sentence, and a line saying where help is."""
@@ -114,6 +122,7 @@ app = typer.Typer(
     invoke_without_command=True,
     context_settings={"help_option_names": ["-h", "--help"]},
     pretty_exceptions_enable=False,
+    add_completion=False,  # completion.shell_options() instead: they honour SHELL
     rich_markup_mode=None,  # plain click help: stable text for docs/cli.md, and no rich import for --help
     epilog="Progress lives in one JSON file: `mlops-path where` prints its path.",
 )
