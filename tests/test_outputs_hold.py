@@ -142,3 +142,19 @@ def test_a_reader_that_left_is_quiet(script_env):
     finally:
         os.close(write)
     assert (result.returncode, result.stderr) == (1, b"")
+
+
+FULL = b"Error: Cannot write to standard output: No space left on device.\n"
+
+
+@pytest.mark.parametrize("args", [["--version"], ["--help"], ["help", "next"], ["--show-completion", "zsh"]])
+def test_what_click_or_completion_prints_to_a_full_stdout_is_one_sentence_too(script_env, args):
+    """--help is written by click itself, outside `output`: `main` says the same sentence for it."""
+    with open("/dev/full", "wb") as full:
+        result = subprocess.run([installed_script(), *args], env=script_env, stdout=full, stderr=subprocess.PIPE,
+                                timeout=60)
+    assert (result.returncode, result.stderr) == (1, FULL)
+    if args != ["--help"]:  # click writes nothing to a closed stdout (its echo skips a missing stream): exit 0
+        result = subprocess.run(["bash", "-c", 'exec "$@" >&-', "-", installed_script(), *args], env=script_env,
+                                capture_output=True, timeout=60)
+        assert (result.returncode, result.stderr) == (1, b"Error: Cannot write to standard output: it is closed.\n")

@@ -130,7 +130,7 @@ app = typer.Typer(
 
 def _version(value: bool) -> None:
     if value:
-        typer.echo(f"mlops-path {__version__}")
+        output.raw(f"mlops-path {__version__}\n")  # a full or closed stdout: one sentence, exit 1
         raise typer.Exit()
 
 
@@ -226,6 +226,10 @@ def main() -> None:
     except Exception as exc:  # a bug; say so in one sentence
         if os.environ.get("MLOPS_PATH_DEBUG"):
             raise
+        if isinstance(exc, OSError) and _stdout_fails(exc):  # click's own write (--help) to a full stdout
+            output.error(f"Cannot write to standard output: {(exc.strerror or str(exc)).rstrip('.')}.")
+            os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+            sys.exit(1)
         output.error(
             f"mlops-path hit an unexpected problem ({type(exc).__name__}: {exc}); "
             "please report it, with the output of MLOPS_PATH_DEBUG=1 mlops-path ..."
@@ -234,6 +238,17 @@ def main() -> None:
     finally:
         gc.freeze()
         _debug_notes()
+
+
+def _stdout_fails(exc: OSError) -> bool:
+    """Did click's own write fail (`--help`, written by click outside `output`)? Its `echo` is then
+    the innermost frame: the failed bytes are already dropped, so retrying the flush would tell
+    nothing, and an OSError from anywhere else stays a bug to report."""
+    tb = exc.__traceback__
+    while tb is not None and tb.tb_next is not None:
+        tb = tb.tb_next
+    frame = tb and tb.tb_frame
+    return bool(frame) and frame.f_code.co_name == "echo" and "click" in frame.f_globals.get("__name__", "")
 
 
 def _debug_notes() -> None:
