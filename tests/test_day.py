@@ -84,8 +84,8 @@ def test_help_and_dash_h(cli):
 def test_click_errors_speak_in_one_sentence_and_a_hint(cli):
     result = cli("next", "--bogus")
     assert result.exit_code == 2 and result.stderr == "Error: No such option: --bogus.\nSee `mlops-path next --help`.\n"
-    result = cli("show")
-    assert result.exit_code == 2 and result.stderr.startswith("Error: Missing argument 'ID'.\n")
+    result = cli("use")
+    assert result.exit_code == 2 and result.stderr.startswith("Error: Missing argument 'PATH'.\n")
 
 
 def test_next_on_a_topic_with_nothing_open_says_so_truthfully(cli):

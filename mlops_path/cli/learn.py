@@ -233,7 +233,7 @@ def plan(
     if not math.isfinite(hours_per_week):  # click's range check lets nan through
         raise UsageError(f"--hours-per-week wants a number of hours from 0.1 to 168, not {hours_per_week}.")
     first_day = _parse_date(start) if start else date.today()
-    if first_day + timedelta(days=7) <= date.today():
+    if (date.today() - first_day).days >= 7:  # no date arithmetic that could overflow (9999-12-31)
         # Refused rather than moved to this week: a date weeks back is most often a typo (a month or
         # a year), and moving it would save and export a plan for dates the learner never asked for.
         over = (date.today() - first_day).days // 7
