@@ -139,12 +139,19 @@ def test_show_an_unknown_id_is_a_usage_error(cli):
     assert result.exit_code == 2 and "did you mean ml-test-score" in result.stderr
 
 
-def test_topics_count_steps_and_done(cli):
+def test_topics_count_required_steps_and_done_by_the_one_rule(cli):
     cli("done", "dmls-ch08")
     counts = {t["topic"]: t for t in cli.json("topics")}
-    assert counts["monitoring"] == {"topic": "monitoring", "steps": 5, "done": 1}
-    assert counts["streaming"] == {"topic": "streaming", "steps": 1, "done": 0}
-    assert re.search(r"^monitoring +1/5 done$", cli("topics").stdout, re.M)
+    assert counts["monitoring"] == {"topic": "monitoring", "steps": 5, "done": 1, "percent": 20, "optional": 0, "optional_done": 0}
+    assert counts["streaming"] == {"topic": "streaming", "steps": 0, "done": 0, "percent": None, "optional": 1, "optional_done": 0}
+    other = next(i["id"] for i in cli.json("list") if "monitoring" in i["topics"] and i["id"] != "dmls-ch08")
+    cli("skip", other)  # a skipped step leaves the count: 1 of 4, as `progress` says
+    text = cli("topics").stdout
+    assert re.search(r"^monitoring +1/4 required$", text, re.M)
+    assert {t["name"]: (t["done"], t["steps"]) for t in [{"name": x["topic"], **x} for x in cli.json("progress")["topics"]]}[
+        "monitoring"
+    ] == (1, 4)
+    assert re.search(r"^streaming +optional only: 0/1$", text, re.M)  # not "0/0"
 
 
 def test_where_prints_the_progress_file_alone(cli, progress_file):

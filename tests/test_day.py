@@ -12,7 +12,7 @@ def test_done_start_and_skip_act_on_the_current_step_and_say_so(cli):
     result = cli("done")
     assert result.exit_code == 0
     assert result.stdout.startswith("Marked done: dmls-ch02 (the current step, Chapter 2: Introduction to Machine Learning")
-    assert "Marked in-progress: dmls-ch07 (the current step" in cli("start").stdout
+    assert "Marked started: dmls-ch07 (the current step" in cli("start").stdout
     assert "Marked skipped: dmls-ch07" in cli("skip").stdout
     assert cli.json("show", "dmls-ch07")["status"] == "skipped"
     cli("done", *[i["id"] for i in cli.json("list")])
@@ -40,7 +40,7 @@ def test_starting_a_done_step_asks_first(cli):
     assert cli("start", "dmls-ch02", input="y\n").exit_code == 0
     assert cli.json("show", "dmls-ch02")["status"] == "in-progress"
     cli("done", "dmls-ch02")
-    assert "Marked in-progress: dmls-ch02" in cli("start", "dmls-ch02", "--force").stdout
+    assert "Marked started: dmls-ch02" in cli("start", "dmls-ch02", "--force").stdout
 
 
 @pytest.mark.parametrize("args", [["next", "--path", "mlops"], ["next", "--path=mlops"], ["list", "--catalog", "{file}", "--topic", "t"]])
@@ -146,11 +146,19 @@ def test_pace_forecast_and_the_week(cli, progress_file):
     cli("done", "dmls-ch02", "dmls-ch07")
     cli("note", "dmls-ch07", "serving patterns")
     p = cli.json("progress")
-    assert p["pace_minutes_per_week"] == (48 + 68) / 4
-    # the rest, 500 - 116 = 384 required minutes at 29 a week, is 93 days away (7 * 384 / 29, rounded up)
-    from datetime import UTC, date, datetime
+    # day one: the pace is over one week (never over four weeks nobody studied), and too early to forecast
+    assert p["pace_minutes_per_week"] == 48 + 68 and p["pace_weeks"] == 1 and p["forecast"] is None
+    assert "Pace: 1 h 56 min a week so far; too early to forecast (you started today)." in cli("progress").stdout
+    from datetime import UTC, date, datetime, timedelta
 
-    assert (date.fromisoformat(p["forecast"]) - datetime.now(UTC).date()).days in (93, 94)  # 94: the test ran across midnight
+    data = json.loads(progress_file.read_text())  # the learner started three weeks ago
+    started = (datetime.now(UTC) - timedelta(days=21)).isoformat().replace("+00:00", "Z")
+    data["history"].insert(0, dict(data["history"][0], at=started, action="start"))
+    progress_file.write_text(json.dumps(data))
+    p = cli.json("progress")
+    assert p["pace_weeks"] == 3 and p["pace_minutes_per_week"] == round(116 / 3, 1)
+    # the rest, 500 - 116 = 384 required minutes at 38.7 a week, is 70 days away (7 * 384 / 38.7, rounded up)
+    assert (date.fromisoformat(p["forecast"]) - datetime.now(UTC).date()).days in (70, 71)  # 71: the test ran across midnight
     week = cli.json("week")
     assert [f["id"] for f in week["finished"]] == ["dmls-ch02", "dmls-ch07"] and week["minutes"] == 116 and week["streak_weeks"] == 1
     assert week["notes"][0]["text"] == "serving patterns"

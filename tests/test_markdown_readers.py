@@ -8,6 +8,7 @@ from __future__ import annotations
 import json
 import shutil
 import subprocess
+import unicodedata
 from datetime import UTC, datetime
 from html.parser import HTMLParser
 
@@ -82,9 +83,11 @@ def check_links(html: str, titles: list[str], note: str) -> None:
     parsed.feed(html)
     assert [link["depth"] for link in parsed.links] == [0] * len(titles), html  # one link a title, none nested
     assert sorted(link["href"] for link in parsed.links) == sorted(f"https://real.example/{i}" for i in range(len(titles)))
-    texts = {link["href"]: " ".join(link["text"].split()) for link in parsed.links}
+    # compared in NFC: pandoc normalises what it reads (a CJK compatibility ideograph becomes its
+    # unified form), which changes no character a reader sees and forms no link
+    texts = {link["href"]: unicodedata.normalize("NFC", " ".join(link["text"].split())) for link in parsed.links}
     for i, title in enumerate(titles):
-        assert texts[f"https://real.example/{i}"] == " ".join(title.split()), html
+        assert texts[f"https://real.example/{i}"] == unicodedata.normalize("NFC", " ".join(title.split())), html
     assert parsed.images == 0
 
 
@@ -93,7 +96,8 @@ def test_hostile_titles_and_notes_stay_text_in_both_readers(render):
     note = "see https://evil.example/ or www.evil.example, mail eve@evil.example <b>bold</b>"
     html = render(log(HOSTILE_TITLES, note))
     check_links(html, HOSTILE_TITLES, note)
-    assert "<b>" not in html and "see https://evil.example/ or www.evil.example, mail eve@evil.example &lt;b&gt;bold&lt;/b&gt;" in " ".join(html.split())
+    shown = "see https://evil.example/ or www.evil.example, mail eve@evil.example &lt;b&gt;bold&lt;/b&gt;"
+    assert "<b>" not in html and shown in " ".join(html.split())
 
 
 _PRINTABLE = st.text(st.characters(codec="utf-8", categories=["L", "N", "P", "S", "Zs"]), min_size=1, max_size=40)

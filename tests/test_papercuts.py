@@ -175,3 +175,16 @@ def test_sync_status_shows_times_as_every_other_view(cli, tmp_path):
     assert not re.search(r"\d{4}-\d\d-\d\dT\d\d:\d\d", text), text
     at = cli.json("sync", "status")["last_sync"]["at"]
     assert f"Last sync: {output.stamp(datetime.fromisoformat(at))}, ok" in text
+
+
+@pytest.mark.parametrize("width", [40, 80, 160])
+def test_the_commands_a_message_suggests_are_never_split(cli, terminal, width):  # noqa: F811
+    screen = terminal(width)
+    for argv in (["done"], ["done", *REQUIRED[1:]], ["reset", "--all", "--yes"], ["undo"]):
+        assert cli(*argv).exit_code == 0
+    text = screen.getvalue()
+    assert max(len(line) for line in text.splitlines()) <= width
+    for command in ("mlops-path next", "mlops-path paths", "mlops-path undo"):
+        pieces = command.split(" ")
+        assert not re.search(rf"{pieces[0]}\s*\n\s*{pieces[1]}", text), (width, command, text)
+    assert "(mlops-path next)" in text and "`mlops-path undo`" in text

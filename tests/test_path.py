@@ -6,8 +6,9 @@ import pytest
 
 from mlops_path.core.catalog import parse_catalog
 from mlops_path.core.errors import UsageError
-from mlops_path.core.path import canonical_ids, filter_steps, find_step, next_step, topic_counts, walk
+from mlops_path.core.path import canonical_ids, filter_steps, find_step, next_step, walk
 from mlops_path.core.progress import Progress, Status, mark
+from mlops_path.core.summary import topic_tallies
 
 AT = datetime(2026, 1, 2, 3, 4, 5, tzinfo=UTC)
 
@@ -74,8 +75,9 @@ def test_an_unknown_topic_or_kind_lists_the_known_ones(option, listed):
     assert listed in str(caught.value)
 
 
-def test_topic_counts_count_steps_and_done_ones():
-    assert topic_counts(steps({"c": Status.DONE})) == [("drift", 1, 1), ("monitoring", 2, 1), ("testing", 1, 0)]
+def test_topic_tallies_count_required_steps_and_done_ones():
+    counted = [(t.name, t.total, t.done) for t in topic_tallies(steps({"c": Status.DONE}))]
+    assert counted == [("drift", 1, 1), ("monitoring", 2, 1), ("testing", 1, 0)]
 
 
 def test_an_unknown_id_names_the_closest_known_ones():

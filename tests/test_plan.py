@@ -77,13 +77,30 @@ def test_optional_steps_come_after_every_required_one(cli, home):
     assert "Week 1 finishes the required steps; the weeks after it hold optional ones." in text
 
 
-def test_a_saved_plan_tells_progress_whether_you_are_on_track(cli):
-    assert "Saved:" in cli("plan", "--hours-per-week", "1", "--start", "2026-01-05", "--save").stdout
+def test_a_saved_plan_tells_progress_whether_you_are_on_track(cli, progress_file):
+    import json
+    from datetime import date, timedelta
+
+    assert "Saved:" in cli("plan", "--hours-per-week", "1", "--save").stdout  # from today: nothing is late yet
+    assert cli.json("progress")["on_track"] is True and "On track with your saved plan." in cli("progress").stdout
+    data = json.loads(progress_file.read_text())  # the same plan, saved half a year ago
+    for week in data["plan"]["weeks"]:
+        for key in ("start", "end"):
+            week[key] = (date.fromisoformat(week[key]) - timedelta(weeks=26)).isoformat()
+    progress_file.write_text(json.dumps(data))
     p = cli.json("progress")
     assert p["on_track"] is False and p["behind_steps"] > 5  # weeks long past, nothing done
-    assert "Behind your saved plan by " in cli("progress").stdout
-    cli("plan", "--hours-per-week", "1", "--save")  # from today: nothing is late yet
-    assert cli.json("progress")["on_track"] is True and "On track with your saved plan." in cli("progress").stdout
+    text = cli("progress").stdout
+    assert "Behind your saved plan by " in text and "finish around" not in text  # one statement, no second date
+
+
+def test_a_saved_plan_says_ahead_when_later_weeks_are_done(cli):
+    plan = cli.json("plan", "--hours-per-week", "1", "--save")
+    later = plan["weeks"][2]["steps"]
+    cli("done", *later)
+    p = cli.json("progress")
+    assert p["on_track"] is True and p["ahead_steps"] == len(later)
+    assert f"Ahead of your saved plan by {len(later)} step" in cli("progress").stdout
 
 
 @pytest.mark.parametrize(

@@ -341,10 +341,7 @@ class BrowseApp(App[None]):
 
     def action_topic(self) -> None:
         choices = [("", Text("Every topic"))]
-        choices += [
-            (name, look.output.text(f"{name}  ({done} of {total} done)"))
-            for name, total, done in topics(self.view.steps)
-        ]
+        choices += [(name, look.output.text(f"{name}: {counted}")) for name, counted in topics(self.view.steps)]
 
         def chosen(topic: str | None) -> None:
             if topic is not None:

@@ -16,7 +16,7 @@ from typing import TYPE_CHECKING, NamedTuple
 from mlops_path.cli import messages
 from mlops_path.cli.views import counts_text
 from mlops_path.core.api import Learner
-from mlops_path.core.path import next_step, topic_counts
+from mlops_path.core.path import next_step
 from mlops_path.core.progress import Status
 from mlops_path.core.text import has_control
 
@@ -72,6 +72,7 @@ class Library:
         self.learner = Learner(base.catalog_files, base.path_id, warn=self.warnings.append)
 
     def load(self) -> View:
+        self.learner.forget()  # the screen lives long: read what is on disk now
         state = self.learner.state()
         current = next_step(state.steps)
         summary = self.learner.summary(state)
@@ -90,14 +91,13 @@ class Library:
 
     def mark(self, step_id: str, status: Status) -> list[str]:
         """As `done`/`start`/`skip`/`reset ID` do it, milestones included."""
-        before = self.learner.summary() if status is Status.DONE else None
-        changed = self.learner.set_status([step_id], status)
-        after = self.learner.state()
-        reached = messages.milestones(before, self.learner.summary(after)) if before and changed else []
-        return said(messages.marked, changed, [step_id], status, next_step(after.steps), reached=reached)
+        result = self.learner.mark([step_id], status, force=True)
+        reached = messages.milestones(result.before, result.after) if result.before and result.changed else []
+        return said(messages.marked, result.changed, [step_id], status, result.following, reached=reached)
 
     def note(self, step_id: str, text: str) -> list[str]:
-        return said(messages.noted, *self.learner.note(step_id, text))
+        noted = self.learner.note(step_id, text)
+        return said(messages.noted, noted.resource_id, noted.note)
 
     def undo(self) -> list[str]:
         return said(messages.undone, self.learner.undo())
@@ -120,9 +120,12 @@ class Library:
         return [f"Warning: {message}" for message in taken]
 
 
-def topics(steps: list[Step]) -> list[tuple[str, int, int]]:
-    """Each topic of the path with its step and done counts, as `topics` lists them."""
-    return topic_counts(steps)
+def topics(steps: list[Step]) -> list[tuple[str, str]]:
+    """Each topic of the path with its count, in the words `topics` uses."""
+    from mlops_path.cli.views import tally_text
+    from mlops_path.core.summary import topic_tallies
+
+    return [(t.name, tally_text(t)) for t in topic_tallies(steps)]
 
 
 def web_link(step: Step) -> str | None:

@@ -13,7 +13,7 @@ from rich.text import Text
 from mlops_path.cli import output
 from mlops_path.cli.views import ACCESS, MARKS, STYLES, WORDS, costs_something, counts_text, detail_rows, minutes_text
 from mlops_path.core.progress import Status
-from mlops_path.core.text import duration
+from mlops_path.core.words import duration
 
 if TYPE_CHECKING:
     from mlops_path.cli.browse_data import View

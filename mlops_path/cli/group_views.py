@@ -10,6 +10,7 @@ from mlops_path.cli import output
 from mlops_path.cli.views import say_whole
 from mlops_path.core.progress import iso
 from mlops_path.core.text import inert
+from mlops_path.core.words import iso_day
 
 if TYPE_CHECKING:
     from mlops_path.core.cohort import Cohort
@@ -116,7 +117,7 @@ HEADER = ["learner", "done", "total", "percent", "current", "last active", "days
 
 def _row(r) -> list[str]:
     return [r.name, str(r.done), str(r.total), f"{r.percent}%", r.current or "finished",
-            r.last_active.strftime("%Y-%m-%d") if r.last_active else "never",
+            iso_day(r.last_active) if r.last_active else "never",
             "" if r.days_inactive is None else str(r.days_inactive), " ".join(r.stuck)]  # fmt: skip
 
 
@@ -152,7 +153,7 @@ def cohort(c: Cohort, as_json: bool, fmt: str | None) -> None:
         table.add_row(*(output.text(cell) for cell in _row(r)))
     if out.width < NARROW or _table_too_wide(out.width, [_row(r) for r in c.learners]):  # a sentence a learner
         for r in c.learners:
-            active = f"last active {r.last_active:%Y-%m-%d} ({r.days_inactive} days ago)" if r.last_active else "never active"
+            active = f"last active {iso_day(r.last_active)} ({r.days_inactive} days ago)" if r.last_active else "never active"
             stuck = f"; stuck on {', '.join(r.stuck)}" if r.stuck else ""
             line = output.text(r.name, style="bold")
             line.append_text(output.text(f": {r.percent}% ({r.done} of {r.total} done); now on {r.current or 'nothing: finished'}; "

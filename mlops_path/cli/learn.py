@@ -13,7 +13,7 @@ from mlops_path.cli import list_views, messages, views
 from mlops_path.cli.completion import complete_ids, complete_kinds, complete_paths, complete_statuses
 from mlops_path.cli.shared import JsonOption, TopicOption, learner
 from mlops_path.core.errors import UsageError
-from mlops_path.core.path import filter_steps, next_step, open_steps, shortest_open, topic_counts
+from mlops_path.core.path import filter_steps, next_step, open_steps, shortest_open
 from mlops_path.core.text import has_control
 
 
@@ -185,7 +185,9 @@ def topics(as_json: JsonOption = False) -> None:
 
     Example: mlops-path topics
     """
-    views.topics(topic_counts(learner().steps()), as_json)
+    from mlops_path.core.summary import topic_tallies
+
+    views.topics(topic_tallies(learner().steps()), as_json)
 
 
 def paths(as_json: JsonOption = False) -> None:
@@ -232,13 +234,17 @@ def plan(
     """
     if not math.isfinite(hours_per_week):  # click's range check lets nan through
         raise UsageError(f"--hours-per-week wants a number of hours from 0.1 to 168, not {hours_per_week}.")
-    first_day = _parse_date(start) if start else date.today()
-    if (date.today() - first_day).days >= 7:  # no date arithmetic that could overflow (9999-12-31)
+    from mlops_path.core.progress import now
+    from mlops_path.core.words import today
+
+    this_day = today(now())  # the learner's calendar day, not the UTC one
+    first_day = _parse_date(start) if start else this_day
+    if (this_day - first_day).days >= 7:  # no date arithmetic that could overflow (9999-12-31)
         # Refused rather than moved to this week: a date weeks back is most often a typo (a month or
         # a year), and moving it would save and export a plan for dates the learner never asked for.
-        over = (date.today() - first_day).days // 7
+        over = (this_day - first_day).days // 7
         raise UsageError(f"--start {first_day} is {over} week{'s' * (over != 1)} ago, so its week 1 is over; "
-                         f"give a day from {date.today() - timedelta(days=6)} on, or leave --start out for today.")
+                         f"give a day from {this_day - timedelta(days=6)} on, or leave --start out for today.")
     study_plan = learner().plan(round(hours_per_week * 60), first_day, ics, save)
     list_views.plan(study_plan, hours_per_week, as_json)
 

@@ -8,7 +8,7 @@ from typing import TYPE_CHECKING
 from mlops_path.cli import output
 from mlops_path.cli.views import ACCESS, MARKS, PAID_MARK, STYLES, WORDS, costs_something, minutes_text, say_whole
 from mlops_path.core.progress import iso
-from mlops_path.core.text import duration
+from mlops_path.core.words import day, duration, zone
 
 if TYPE_CHECKING:
     from mlops_path.core.api import StudyPlan
@@ -192,15 +192,15 @@ def week(w: WeekSummary, as_json: bool) -> None:
                            "finished": [{"id": s.id, "at": iso(at)} for s, at in w.finished],
                            "notes": [{"id": rid, "at": iso(n.at), "text": n.text} for rid, n in w.notes]})  # fmt: skip
         return
-    output.say([f"The last seven days ({w.start:%a %d %b} to {w.end:%a %d %b}):"])
+    output.say([f"The last seven days ({day(w.start)} to {day(w.end)}, {zone(w.end)}):"])
     if not w.finished and not w.notes:
         output.say(["Nothing finished and no notes."])
     if w.finished:
         output.say([f"Finished {len(w.finished)} step{'s' * (len(w.finished) != 1)}, {duration(w.minutes)}."])
-        output.pairs([(f"{at:%a %d %b}", f"{s.id}  {s.resource.title}") for s, at in w.finished])
+        output.pairs([(day(at), f"{s.id}  {s.resource.title}") for s, at in w.finished])
     if w.notes:
         output.say([f"Notes: {len(w.notes)}"])
-        output.pairs([(f"{n.at:%a %d %b}", f"{rid}: {n.text}") for rid, n in w.notes])
+        output.pairs([(day(n.at), f"{rid}: {n.text}") for rid, n in w.notes])
     say_whole([f"Weeks in a row with some study: {w.streak}." if w.streak else "No study recorded this week yet: `mlops-path next`."])
 
 

@@ -6,6 +6,7 @@ from typing import TYPE_CHECKING
 
 from mlops_path.cli import output
 from mlops_path.core.progress import Status
+from mlops_path.core.words import STATUS_WORD, duration
 
 if TYPE_CHECKING:
     from mlops_path.core.catalog import LearningPath
@@ -26,14 +27,14 @@ def marked(
     out = []
     if changed:
         which = f" (the current step, {current.resource.title})" if current else ""
-        out.append(f"Marked {status.value}: {output.id_list(changed, MOST_IDS)}{which}")
+        out.append(f"Marked {STATUS_WORD[status]}: {output.id_list(changed, MOST_IDS)}{which}")
     if unchanged:
-        out.append(f"Already {status.value}: {output.id_list(unchanged, MOST_IDS)}")
+        out.append(f"Already {STATUS_WORD[status]}: {output.id_list(unchanged, MOST_IDS)}")
     out += reached
     if following:
         out.append(f"Next: {following.resource.title} (mlops-path next)")
     elif status is Status.DONE:
-        out.append("That was the last step of this path. Well done!")
+        out.append("That was the last step of this path. Well done! Every path: `mlops-path paths`.")
     output.say(out)
 
 
@@ -62,8 +63,8 @@ def nothing_fits(minutes: int, shortest: Step | None) -> None:
     if shortest is None:
         output.say(["No open step left on this path."])
     else:
-        output.say([f"No open step fits in {minutes} min; the shortest is {shortest.id}, "
-               f"{shortest.resource.title} ({shortest.resource.minutes} min)."])  # fmt: skip
+        length = duration(shortest.resource.minutes, estimate=not shortest.resource.minutes_measured)
+        output.say([f"No open step fits in {minutes} min; the shortest is {shortest.id}, {shortest.resource.title} ({length})."])
 
 
 def nothing_open_on_topic(topic: str, on_topic: list[Step], open_in_path: list[Step]) -> None:

@@ -20,6 +20,7 @@ from __future__ import annotations
 import errno
 import json
 import os
+import re
 import sys
 from collections.abc import Iterable
 from functools import cache
@@ -117,7 +118,23 @@ def say(messages: Iterable[str]) -> None:
         return
     out = console()
     for message in messages:
-        out.print(text(message), overflow="fold")
+        if "\n" not in message and ("`" in message or "mlops-path " in message):
+            out.print(text(keep_commands_whole(message, out.width), newlines=True), soft_wrap=True)  # already wrapped
+        else:
+            out.print(text(message), overflow="fold")
+
+
+_COMMAND = re.compile(r"`[^`]+`|\(mlops-path [^)]*\)")
+
+
+def keep_commands_whole(message: str, width: int) -> str:
+    """`message` wrapped at spaces, never inside a command we suggest (in backticks, or
+    "(mlops-path next)"): a reader copies it whole, and a line break inside would paste two lines."""
+    import textwrap
+
+    glue = "\u2060"  # a word joiner stands for the spaces inside a command (in data it shows as a space)
+    glued = _COMMAND.sub(lambda m: m[0].replace(" ", glue), message)
+    return textwrap.fill(glued, width, break_long_words=False, break_on_hyphens=False).replace(glue, " ")
 
 
 def pairs(rows: list[tuple[str, str]]) -> None:
@@ -168,7 +185,10 @@ def _for_stderr(lines_out: list[str]) -> list[str]:
 
 
 def stamp(at: datetime) -> str:
-    return at.strftime("%Y-%m-%d %H:%M UTC")
+    """A moment in the learner's own time, naming the zone (`core.words.when`)."""
+    from mlops_path.core.words import when
+
+    return when(at)
 
 
 def id_list(ids: list[str], most: int = 4) -> str:

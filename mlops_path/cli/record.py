@@ -13,20 +13,22 @@ from mlops_path.cli.completion import complete_ids
 from mlops_path.cli.shared import JsonOption, OptionalIds, learner
 from mlops_path.core import api, home
 from mlops_path.core.errors import FileProblem, UsageError
-from mlops_path.core.path import next_step
 from mlops_path.core.progress import Status
 
 
-def _set(ids: list[str] | None, status: Status) -> None:
-    current = None
-    if not ids:
-        current = learner().current_step()
-        ids = [current.id]
-    before = learner().summary() if status is Status.DONE else None
-    changed = learner().set_status(ids, status)
-    after = learner().state()
-    reached = messages.milestones(before, learner().summary(after)) if before and changed else []
-    messages.marked(changed, ids, status, next_step(after.steps), current=current, reached=reached)
+def _set(ids: list[str] | None, status: Status, force: bool = True) -> None:
+    """One Learner call does the whole change (one read of the progress file); `start` of a done
+    step comes back unchanged, asks, and runs again with force."""
+    result = learner().mark(ids or [], status, force=force)
+    for step, entry in result.restart:
+        question = f"{step.id} was done on {output.stamp(entry.done_at)}; start it again?"
+        if not _confirm(question, f"{step.id} was done on {output.stamp(entry.done_at)}; --force starts it again."):
+            messages.nothing_changed()
+            return
+    if result.restart:
+        result = learner().mark(ids or [], status, force=True)
+    reached = messages.milestones(result.before, result.after) if result.before and result.changed else []
+    messages.marked(result.changed, result.asked, status, result.following, current=result.current, reached=reached)
 
 
 def done(ids: OptionalIds = None) -> None:
@@ -48,12 +50,7 @@ def start(
 
     Example: mlops-path start dmls-ch07
     """
-    for step, entry in learner().done_among(ids or []):
-        question = f"{step.id} was done on {output.stamp(entry.done_at)}; start it again?"
-        if not force and not _confirm(question, f"{step.id} was done on {output.stamp(entry.done_at)}; --force starts it again."):
-            messages.nothing_changed()
-            return
-    _set(ids, Status.IN_PROGRESS)
+    _set(ids, Status.IN_PROGRESS, force=force)
 
 
 def _confirm(question: str, refusal: str) -> bool:
@@ -122,9 +119,9 @@ def note(
         (text,) = words
         if learner().is_id(text):
             raise UsageError(f'Give the note\'s text after the id, as in mlops-path note {text} "my note".')
-        resource_id = learner().current_step().id
-    resource_id, note = learner().note(resource_id, text)
-    messages.noted(resource_id, note)
+        resource_id = None
+    noted = learner().note(resource_id, text)
+    messages.noted(noted.resource_id, noted.note)
 
 
 def undo() -> None:

@@ -8,7 +8,7 @@ from typing import TYPE_CHECKING
 
 from mlops_path.cli import output
 from mlops_path.core.progress import Status, iso
-from mlops_path.core.text import duration
+from mlops_path.core.words import ACCESS, STATUS_MARK, STATUS_WORD, duration, full_day
 
 if TYPE_CHECKING:
     from mlops_path.core.api import Health, PathOverview
@@ -18,8 +18,8 @@ if TYPE_CHECKING:
     from mlops_path.core.summary import Summary, Tally
 
 
-WORDS = {Status.TODO: "todo", Status.IN_PROGRESS: "started", Status.DONE: "done", Status.SKIPPED: "skipped"}  # plain mode
-MARKS = {Status.TODO: "[ ]", Status.IN_PROGRESS: "[~]", Status.DONE: "[x]", Status.SKIPPED: "[-]"}
+WORDS = STATUS_WORD  # the one vocabulary (`core.words`), under the names the views use
+MARKS = STATUS_MARK
 
 STYLES = {Status.TODO: "", Status.IN_PROGRESS: "bold yellow", Status.DONE: "green", Status.SKIPPED: "dim"}
 
@@ -55,7 +55,6 @@ def access_text(step: Step) -> str:
     return ACCESS[r.access] + (f" ({r.access_note})" if r.access_note else "")
 
 
-ACCESS = {"free": "free", "subscription": "needs a subscription", "paid": "paid", "free-registration": "free, with registration"}
 PAID_MARK = "$"  # in the compact list; a legend under it says what it means
 
 
@@ -223,15 +222,11 @@ def summary(s: Summary, as_json: bool) -> None:
                 "forecast": s.forecast.isoformat() if s.forecast else None,
                 "on_track": None if s.behind_plan is None else s.behind_plan[0] == 0,
                 "behind_steps": None if s.behind_plan is None else s.behind_plan[0],
+                "ahead_steps": None if s.behind_plan is None else s.ahead_of_plan,
+                "pace_weeks": round(s.pace_weeks, 2),
                 "orphans": s.orphans,
-                "stages": [
-                    {"stage": t.name, "steps": t.total, "done": t.done, "optional": t.optional, "optional_done": t.optional_done}
-                    for t in s.stages
-                ],
-                "topics": [
-                    {"topic": t.name, "steps": t.total, "done": t.done, "optional": t.optional, "optional_done": t.optional_done}
-                    for t in s.topics
-                ],
+                "stages": [{"stage": t.name, **tally_json(t)} for t in s.stages],
+                "topics": [{"topic": t.name, **tally_json(t)} for t in s.topics],
             }  # fmt: skip
         )
         return
@@ -241,9 +236,7 @@ def summary(s: Summary, as_json: bool) -> None:
             + " (estimates)"]  # fmt: skip
     head[1:] = finished_text(s) if s.required_done == s.required else [head[1], pace_text(s)]
     if s.behind_plan is not None:
-        late, minutes = s.behind_plan
-        head.append("On track with your saved plan." if not late else
-                    f"Behind your saved plan by {late} step{'s' * (late != 1)} ({duration(minutes)}).")  # fmt: skip
+        head.append(plan_text(s))
     head += [f"In progress: {step.id} ({step.resource.title})" for step in s.in_progress]
     if s.last_finished:
         head.append(f"Last finished: {s.last_finished[0].id} on {output.stamp(s.last_finished[1])}")
@@ -256,7 +249,10 @@ def summary(s: Summary, as_json: bool) -> None:
         bar_line = [] if output.plain_mode() else [f"[{output.bar(s.percent, 30)}] {s.percent}%"]
         out = [*bar_line, *head]
         for title, group in tallies:
-            out += ["", f"{title} (required steps done):"] + [f"  {t.done}/{t.total}  {t.name}{_optional_tail(t)}" for t in group]
+            out += ["", f"{title} (required steps done):"] + [
+                f"  {t.done}/{t.total}  {t.name}{_optional_tail(t)}" if t.total else f"  –  {t.name}: {tally_text(t)}"
+                for t in group
+            ]
         output.lines(out)
         return
     from rich.table import Table
@@ -278,8 +274,8 @@ def summary(s: Summary, as_json: bool) -> None:
         table.add_column(no_wrap=True)
         table.add_column(overflow="fold")
         for t in group:
-            if not t.total:  # only optional steps: no bar that could read as "complete"
-                table.add_row("–", "", output.text(t.name + _optional_tail(t)), style="dim")
+            if not t.total:  # no required step to count: no bar that could read as "complete"
+                table.add_row("–", "", output.text(f"{t.name}: {tally_text(t)}"), style="dim")
                 continue
             complete = t.done == t.total
             table.add_row(f"{t.done}/{t.total}", output.bar(100 * t.done // t.total, 8, "█", "░"),
@@ -303,34 +299,73 @@ def finished_text(s: Summary) -> list[str]:
 
 
 def pace_text(s: Summary) -> str:
+    """One statement of pace: with a saved plan, the plan says when you finish (`plan_text`), so
+    the pace gives no second, maybe contradicting, date; with less than a week of history it
+    gives none at all."""
     if not s.minutes_left:
         return "Pace: every required step is done."
+    weeks = _weeks_text(s.pace_weeks)
     if not s.pace:
-        return "Pace: nothing finished in the last four weeks, so no forecast yet."
+        return f"Pace: nothing finished in the last {weeks}, so no forecast yet."
     week = duration(round(s.pace), estimate=False)
-    return f"Pace: {week} a week over the last four weeks; at that pace you finish around {s.forecast:%a %d %b %Y}."
+    if s.behind_plan is not None:
+        return f"Pace: {week} a week over the last {weeks}."
+    if s.forecast is None:
+        started = "today" if not s.days_active else f"{s.days_active} day{'s' * (s.days_active != 1)} ago"
+        return f"Pace: {week} a week so far; too early to forecast (you started {started})."
+    return f"Pace: {week} a week over the last {weeks}; at that pace you finish around {full_day(s.forecast)}."
+
+
+def _weeks_text(weeks: float) -> str:
+    whole = round(weeks)
+    return "week" if whole <= 1 else f"{whole} weeks"
+
+
+def plan_text(s: Summary) -> str:
+    """With a saved plan: one statement that reconciles it with what is done."""
+    late, minutes = s.behind_plan
+    if late:
+        return f"Behind your saved plan by {late} step{'s' * (late != 1)} ({duration(minutes)})."
+    if s.ahead_of_plan:
+        return f"Ahead of your saved plan by {s.ahead_of_plan} step{'s' * (s.ahead_of_plan != 1)}."
+    return "On track with your saved plan."
 
 
 def _optional_tail(t: Tally) -> str:
     return f" (+{t.optional_done}/{t.optional} optional)" if t.optional else ""
 
 
-def topics(counts: list[tuple[str, int, int]], as_json: bool) -> None:
+def tally_text(t: Tally) -> str:
+    """A group's count in the one vocabulary: "2/4 required (+0/1 optional)"; a group with no
+    required step to count says what it has instead of "0/0"."""
+    if t.total:
+        return f"{t.done}/{t.total} required{_optional_tail(t)}"
+    if t.optional:
+        return f"optional only: {t.optional_done}/{t.optional}"
+    return "nothing to count (skipped)"
+
+
+def tally_json(t: Tally) -> dict:
+    """`steps`/`done` are the required count, `percent` of it (null with none to count)."""
+    percent = t.percent if t.total else None
+    return {"steps": t.total, "done": t.done, "percent": percent, "optional": t.optional, "optional_done": t.optional_done}
+
+
+def topics(tallies: list[Tally], as_json: bool) -> None:
     if as_json:
-        output.print_json([{"topic": t, "steps": n, "done": d} for t, n, d in counts])
+        output.print_json([{"topic": t.name, **tally_json(t)} for t in tallies])
         return
     if not output.use_rich():
-        width = max(len(t) for t, _, _ in counts)
-        output.lines(f"{t:<{width}}  {d}/{n} done" for t, n, d in counts)
+        width = max(len(t.name) for t in tallies)
+        output.lines(f"{t.name:<{width}}  {tally_text(t)}" for t in tallies)
         return
     from rich.table import Table
 
     table = Table(box=None, pad_edge=False, header_style="bold")
     table.add_column("topic", style="cyan")
-    table.add_column("steps", justify="right")
-    table.add_column("done", justify="right")
-    for t, n, d in counts:
-        table.add_row(t, str(n), str(d), style="green" if d == n else "")
+    table.add_column("required steps done", overflow="fold")
+    for t in tallies:
+        table.add_row(t.name, tally_text(t), style="green" if t.total and t.done == t.total else "")
     output.console().print(table)
 
 
@@ -365,7 +400,7 @@ def history(changes: list[Change], as_json: bool) -> None:
     for c in newest_first:
         ids = output.id_list(c.ids) + (f" (from {c.source})" if c.source else "")
         ids += f" (undone {output.stamp(c.undone_at)})" if c.undone_at else ""
-        rows.append((c.at.strftime("%Y-%m-%d %H:%M"), c.action, ids, "dim" if c.undone_at else ""))
+        rows.append((output.stamp(c.at), c.action, ids, "dim" if c.undone_at else ""))
     out = output.console()
     if _ids_would_split(out.width, rows):
         _stacked_history(out, rows)

@@ -51,6 +51,25 @@ class StudyPlan(NamedTuple):
     saved: bool = False
 
 
+class Marked(NamedTuple):
+    """What `done`, `start`, `skip` and `reset ID` did, whole: the CLI only renders it."""
+
+    status: Status
+    asked: list[str]  # the ids asked for (the current step's, when none was given)
+    changed: list[str]  # those whose status changed
+    current: Step | None  # the step acted on when no id was given
+    following: Step | None  # what `next` shows now
+    before: Summary | None  # with `done`: how far the learner was, and is (for milestones)
+    after: Summary | None
+    restart: list[tuple[Step, Entry]]  # `start` without force: done steps it would start again (nothing changed)
+
+
+class Noted(NamedTuple):
+    resource_id: str
+    note: Note
+    current: Step | None  # the step noted when no id was given
+
+
 class PathOverview(NamedTuple):
     path: LearningPath
     summary: Summary
@@ -69,6 +88,7 @@ class Learner:
         self.path_id = path_id
         self.warn = warn
         self._warned: set[str] = set()
+        self._progress: Progress | None = None  # one read per command: every view renders from it
 
     def _warn_once(self, message: str) -> None:
         if self.warn and message not in self._warned:
@@ -87,13 +107,23 @@ class Learner:
         return home.progress_file()
 
     def progress(self) -> Progress:
-        """The learner's progress; with sync on, the other devices' new changes merged in first."""
-        progress = store.read_progress(self.file)
-        if progress.sync:
-            from mlops_path.core import syncing
+        """The learner's progress; with sync on, the other devices' new changes merged in first.
 
-            progress = syncing.catch_up(self.file, progress, self._warn_once)
-        return progress
+        Read once per Learner (one Learner serves one command), so every figure a command shows
+        comes from one state; a change made through this Learner replaces it with what it wrote."""
+        if self._progress is None:
+            progress = store.read_progress(self.file)
+            if progress.sync:
+                from mlops_path.core import syncing
+
+                progress = syncing.catch_up(self.file, progress, self._warn_once)
+            self._progress = progress
+        return self._progress
+
+    def forget(self) -> None:
+        """Read the progress file again at the next call (a long-lived screen, after a change
+        made elsewhere)."""
+        self._progress = None
 
     def _update(self, change: Callable[[Progress], tuple[Progress, T]]) -> T:
         """The one way the Learner changes progress, under the store's lock: with sync on, the
@@ -109,11 +139,13 @@ class Learner:
             return change(progress)
 
         def then(after: Progress, changed: bool) -> None:
+            self._progress = after
             if changed and after.sync:
                 from mlops_path.core import syncing
 
                 syncing.after_change(after, self._warn_once)
 
+        self._progress = None
         result = store.update_progress(self.file, step, then)
         for later in afterwards:
             later()
@@ -172,26 +204,72 @@ class Learner:
 
     def set_status(self, ids: list[str], status: Status) -> list[str]:
         """Give every id `status` in one write; any unknown id refuses the whole call first."""
-        ids = canonical_ids(self.catalog, ids)
-        at, replaces = now(), self._replaces(ids)
-        return self._update(lambda p: mark(p, ids, status, at, replaces))
+        return self.mark(ids, status, force=True).changed
 
-    def note(self, resource_id: str, text: str) -> tuple[str, Note]:
+    def mark(self, ids: Sequence[str], status: Status, force: bool = False) -> Marked:
+        """`done`, `start`, `skip`, `reset ID` in one transaction: the progress is read once,
+        under the lock (merged with the other devices first), and everything the command says
+        (which step, what changed, the next step, milestones) is computed from it. No ids: the
+        current step. `start` of a done step changes nothing unless `force`: `restart` says which."""
+        ids = canonical_ids(self.catalog, list(ids)) if ids else []
+        at = now()
+
+        def change(progress: Progress) -> tuple[Progress, Marked]:
+            path = self._path_for(progress)
+            steps = walk(self.catalog, path, progress)
+            current = None
+            asked = ids
+            if not asked:
+                current = next_step(steps)
+                if current is None:
+                    raise UsageError("Every step of this path is done or skipped; give an id.")
+                asked = [current.id]
+            restart = [] if force or status is not Status.IN_PROGRESS else self._done_among(steps, progress, asked)
+            if restart:
+                return progress, Marked(status, asked, [], current, None, None, None, restart)
+            before = self._summarize(steps, progress, path) if status is Status.DONE else None
+            after_progress, changed = mark(progress, asked, status, at, self._replaces(asked))
+            after_steps = walk(self.catalog, path, after_progress) if changed else steps
+            after = self._summarize(after_steps, after_progress, path) if before is not None else None
+            return after_progress, Marked(status, asked, changed, current, next_step(after_steps), before, after, [])
+
+        return self._update(change)
+
+    def _done_among(self, steps: list[Step], progress: Progress, ids: list[str]) -> list[tuple[Step, Entry]]:
+        wanted = set(ids)
+        found = []
+        for step in steps:
+            if step.id in wanted and step.status is Status.DONE:
+                entry = progress.entry_for(step.id, step.resource.replaces)
+                if entry and entry.done_at:
+                    found.append((step, entry))
+        return found
+
+    def note(self, resource_id: str | None, text: str) -> Noted:
+        """A dated note on `resource_id` (no id: the current step), in one transaction."""
         if not text.strip():
             raise UsageError("A note needs some text.")
         if len(text) > MAX_NOTE:
             raise UsageError(f"A note can be at most {MAX_NOTE:,} characters.")
-        (resource_id,) = canonical_ids(self.catalog, [resource_id])
-        at, replaces = now(), self.catalog.by_id[resource_id].replaces
+        given = canonical_ids(self.catalog, [resource_id])[0] if resource_id else None
+        at = now()
 
-        def change(progress: Progress) -> tuple[Progress, list[str]]:
-            entry = progress.entry_for(resource_id, replaces)
+        def change(progress: Progress) -> tuple[Progress, Noted]:
+            current = None
+            rid = given
+            if rid is None:
+                current = next_step(walk(self.catalog, self._path_for(progress), progress))
+                if current is None:
+                    raise UsageError("Every step of this path is done or skipped; give an id.")
+                rid = current.id
+            replaces = self.catalog.by_id[rid].replaces
+            entry = progress.entry_for(rid, replaces)
             if entry and len(entry.notes) >= MAX_NOTES:
-                raise UsageError(f"{resource_id} already has {MAX_NOTES:,} notes, the most one resource can hold.")
-            return add_note(progress, resource_id, text, at, replaces)
+                raise UsageError(f"{rid} already has {MAX_NOTES:,} notes, the most one resource can hold.")
+            after, _ = add_note(progress, rid, text, at, replaces)
+            return after, Noted(rid, Note(at=at, text=text), current)
 
-        self._update(change)
-        return resource_id, Note(at=at, text=text)
+        return self._update(change)
 
     def resource(self, resource_id: str) -> tuple[Step, Entry | None]:
         """One step of the current path and the learner's record of it."""
@@ -204,15 +282,21 @@ class Learner:
 
     def summary(self, state: State | None = None) -> Summary:
         """How far the learner is (on `state`, when the caller already read it)."""
+        state = state or self.state()
+        return self._summarize(state.steps, state.progress, state.path)
+
+    def _summarize(self, steps: list[Step], progress: Progress, path: LearningPath) -> Summary:
         from mlops_path.core.summary import summarize
 
-        state = state or self.state()
-        summary = summarize(state.steps, state.progress, orphans=len(self.orphans(state.progress)))
-        saved = state.progress.plan
+        summary = summarize(steps, progress, orphans=len(self.orphans(progress)))
+        saved = progress.plan
+        state = State(self.catalog, path, progress, steps)
         if saved and saved.get("path") == state.path.id:
-            from mlops_path.core.plan import behind
+            from mlops_path.core.plan import ahead, behind
+            from mlops_path.core.words import today as local_today
 
-            summary = summary._replace(behind_plan=behind(saved, state.steps, now().date()))
+            today = local_today(now())
+            summary = summary._replace(behind_plan=behind(saved, state.steps, today), ahead_of_plan=ahead(saved, state.steps, today))
         return summary
 
     def search(self, query: str) -> list[Hit]:

@@ -20,9 +20,9 @@ STUCK_AFTER = timedelta(days=14)  # a step started this long ago and not finishe
 
 class LearnerRow(NamedTuple):
     name: str
-    done: int
-    total: int
-    percent: int  # of required steps (not optional, not skipped), as everywhere
+    done: int  # required steps done
+    total: int  # required steps (not optional, not skipped)
+    percent: int  # of required steps (not optional, not skipped), as everywhere: done/total share it
     current: str | None  # the step `next` would show them
     last_active: datetime | None
     days_inactive: int | None
@@ -96,7 +96,7 @@ def cohort_report(folder: Path, catalog: Catalog, path: LearningPath, at: dateti
         stuck = [s.id for s in steps if s.status is Status.IN_PROGRESS and _started(merged.get(s.id), at)]
         name = max(devices, key=lambda d: d.exported_at).learner
         learners.append(LearnerRow(
-            name, sum(s.status is Status.DONE for s in steps), len(steps),
+            name, overall.done, overall.total,
             overall.percent, current.id if current else None,
             last, (at - last).days if last else None, stuck, {s.id: s.status for s in steps},
         ))  # fmt: skip

@@ -16,6 +16,7 @@ from mlops_path.core.files import NotAJsonObject, cause, json_object, read_at_mo
 from mlops_path.core.limits import MAX_IMPORT_BYTES
 from mlops_path.core.progress import Entry, Note, Progress, Status, apply, iso
 from mlops_path.core.text import md_code, md_link, md_text
+from mlops_path.core.words import iso_day, local, when
 
 EXPORT_FORMAT = "mlops-path-export"
 EXPORT_VERSION = 1
@@ -66,7 +67,7 @@ def _escaped(found: re.Match) -> str:
 
 def export_markdown(progress: Progress, catalog: Catalog, at: datetime) -> str:
     """A learning log a person can read: what was done when, with the notes."""
-    out = ["# MLOps learning log", "", f"Exported from mlops-path on {at:%Y-%m-%d %H:%M} UTC."]
+    out = ["# MLOps learning log", "", f"Exported from mlops-path on {when(at)}."]
     for status, heading in SECTIONS:
         entries = [(rid, e) for rid, e in progress.resources.items() if e.status is status and (e.notes or status is not Status.TODO)]
         if not entries:
@@ -76,9 +77,9 @@ def export_markdown(progress: Progress, catalog: Catalog, at: datetime) -> str:
         for rid, entry in entries:
             resource = catalog.by_id.get(rid)
             title = f"[{md_plain(resource.title)}]({md_link(resource.url)})" if resource else md_plain(rid)
-            when = f" — {(entry.done_at or entry.updated):%Y-%m-%d}" if status is not Status.TODO else ""
-            out.append(f"- {title} ({md_code(rid)}){when}")
-            out += [f"  - {note.at:%Y-%m-%d %H:%M}: " + "<br>".join(map(md_plain, note.text.splitlines())) for note in entry.notes]
+            on = f" — {iso_day(entry.done_at or entry.updated)}" if status is not Status.TODO else ""
+            out.append(f"- {title} ({md_code(rid)}){on}")
+            out += [f"  - {local(note.at):%Y-%m-%d %H:%M}: " + "<br>".join(map(md_plain, note.text.splitlines())) for note in entry.notes]
     if len(out) == 3:
         out += ["", "Nothing recorded yet."]
     return "\n".join(out) + "\n"

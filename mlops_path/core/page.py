@@ -18,7 +18,8 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from mlops_path.core.progress import Status
-from mlops_path.core.text import duration, inert
+from mlops_path.core.text import inert
+from mlops_path.core.words import ACCESS, STATUS_ICON, STATUS_WORD, duration, full_day, iso_day, when
 
 if TYPE_CHECKING:
     from mlops_path.core.catalog import LearningPath
@@ -28,13 +29,10 @@ if TYPE_CHECKING:
     from mlops_path.core.summary import Summary
 
 TEMPLATES = Path(__file__).resolve().parent.parent / "templates"
-STATUS_WORDS = {Status.DONE: "Done", Status.IN_PROGRESS: "Started", Status.SKIPPED: "Skipped", Status.TODO: "To do"}
-STATUS_ICONS = {Status.DONE: "✓", Status.IN_PROGRESS: "◐", Status.SKIPPED: "⤼", Status.TODO: "○"}
 MAX_GRID_NAME = 40  # characters of a learner's name in the grid's sticky column
 # Noncharacters (U+FDD0-U+FDEF and the last two code points of every plane): HTML forbids them too.
 _NONCHARACTER_CODES = [*range(0xFDD0, 0xFDF0), *(plane * 0x10000 + n for plane in range(17) for n in (0xFFFE, 0xFFFF))]
 _NONCHARACTERS = {code: f"\\u{code:04x}" if code < 0x10000 else f"\\U{code:08x}" for code in _NONCHARACTER_CODES}
-ACCESS_WORDS = {"subscription": "Needs a subscription", "paid": "Paid", "free-registration": "Free with registration"}
 
 
 def clean(value: Any) -> Any:
@@ -59,8 +57,13 @@ def _web_link(url: str) -> str | None:
     return url if url.startswith(("https://", "http://")) else None
 
 
+def _cost(access: str | None) -> str | None:
+    """What a resource costs, in the one vocabulary; nothing for a free one."""
+    return None if access in (None, "free") else ACCESS.get(access)
+
+
 def _status(status: Status) -> dict[str, str]:
-    return {"key": status.value, "word": STATUS_WORDS[status], "icon": STATUS_ICONS[status]}
+    return {"key": status.value, "word": STATUS_WORD[status], "icon": STATUS_ICON[status]}
 
 
 def path_page(path: LearningPath, steps: list[Step], progress: Progress, summary: Summary, current: Step | None, at: datetime) -> str:
@@ -74,17 +77,17 @@ def path_page(path: LearningPath, steps: list[Step], progress: Progress, summary
         stages[-1]["steps"].append({
             "id": r.id, "title": r.title, "url": _web_link(r.url), "shown_url": r.url, "kind": r.kind,
             "minutes": duration(r.minutes, estimate=not r.minutes_measured), "estimate": not r.minutes_measured,
-            "minutes_note": r.minutes_note, "optional": r.optional, "access": ACCESS_WORDS.get(r.access or ""),
+            "minutes_note": r.minutes_note, "optional": r.optional, "access": _cost(r.access),
             "access_note": r.access_note, "status": _status(step.status), "current": current is not None and step.id == current.id,
             "position": step.position, "total": step.total, "why": r.why,
-            "notes": [{"at": n.at.strftime("%Y-%m-%d"), "text": n.text} for n in (entry.notes if entry else ())],
+            "notes": [{"at": iso_day(n.at), "text": n.text} for n in (entry.notes if entry else ())],
         })  # fmt: skip
-    forecast = summary.forecast.strftime("%a %d %b %Y") if summary.forecast else None
+    forecast = full_day(summary.forecast) if summary.forecast else None
     return _render("path.html.j2", {
         "title": path.title, "description": path.description, "stages": stages, "summary": summary,
         "minutes_done": duration(summary.minutes_done), "minutes_left": duration(summary.minutes_left, estimate=False),
         "pace": duration(round(summary.pace), estimate=False) if summary.pace else None, "forecast": forecast,
-        "current": current.resource.title if current else None, "generated": at.strftime("%Y-%m-%d %H:%M UTC"),
+        "current": current.resource.title if current else None, "generated": when(at),
     })  # fmt: skip
 
 
@@ -100,7 +103,7 @@ def cohort_page(cohort: Cohort) -> str:
               "number": i} for i, s in enumerate(cohort.steps, start=1)]  # fmt: skip
     stuck = sorted((s for s in steps if s["in_progress"]), key=lambda s: -s["in_progress"])
     return _render("cohort.html.j2", {"title": cohort.path.title, "learners": learners, "steps": steps, "stuck": stuck,
-                                      "generated": cohort.generated.strftime("%Y-%m-%d %H:%M UTC")})  # fmt: skip
+                                      "generated": when(cohort.generated)})  # fmt: skip
 
 
 def _render(template: str, context: dict[str, Any]) -> str:

@@ -126,18 +126,6 @@ def known_value(what: str, value: str, known: list[str]) -> str:
     raise UsageError(f"Unknown {what} {shown!r}; {hint}")
 
 
-def topic_counts(steps: list[Step]) -> list[tuple[str, int, int]]:
-    """Each topic with how many steps it has and how many of those are done (one pass)."""
-    counts: dict[str, list[int]] = {}
-    for step in steps:
-        done = step.status is Status.DONE
-        for topic in step.resource.topics:
-            tally = counts.setdefault(topic, [0, 0])
-            tally[0] += 1
-            tally[1] += done
-    return [(topic, total, done) for topic, (total, done) in sorted(counts.items())]
-
-
 def canonical_ids(catalog: Catalog, ids: list[str]) -> list[str]:
     """The ids as the catalog spells them (`DMLS-CH02` is dmls-ch02); refuse the whole call if
     any is unknown, naming the closest known ones."""

@@ -8,6 +8,7 @@ from typing import NamedTuple
 from mlops_path.core.path import Step, open_steps
 from mlops_path.core.progress import OPEN
 from mlops_path.core.text import inert
+from mlops_path.core.words import duration
 
 
 class Week(NamedTuple):
@@ -49,9 +50,26 @@ def behind(saved: dict, steps: list[Step], today: date) -> tuple[int, int]:
     """Against a saved plan: how many steps planned for weeks that ended before `today` are still
     open, and their minutes."""
     status = {s.id: s for s in steps}
-    late = [status[rid] for week in saved.get("weeks", []) if date.fromisoformat(week["end"]) < today
-            for rid in week["steps"] if rid in status and status[rid].status in OPEN]  # fmt: skip
+    late = [
+        status[rid]
+        for week in saved.get("weeks", [])
+        if date.fromisoformat(week["end"]) < today
+        for rid in week["steps"]
+        if rid in status and status[rid].status in OPEN
+    ]
     return len(late), sum(s.resource.minutes for s in late)
+
+
+def ahead(saved: dict, steps: list[Step], today: date) -> int:
+    """Against a saved plan: how many steps planned for weeks that start after `today` are done."""
+    status = {s.id: s for s in steps}
+    return sum(
+        1
+        for week in saved.get("weeks", [])
+        if date.fromisoformat(week["start"]) > today
+        for rid in week["steps"]
+        if rid in status and status[rid].status not in OPEN
+    )
 
 
 def to_saved(weeks: list[Week], path_id: str, hours_per_week: float) -> dict:
@@ -64,7 +82,11 @@ def to_ics(weeks: list[Week], path_id: str, path_title: str, stamp: datetime, ve
     """RFC 5545: one all-day event per week, listing that week's steps with their links."""
     lines = ["BEGIN:VCALENDAR", "VERSION:2.0", f"PRODID:-//mlops-path//mlops-path {version}//EN", "CALSCALE:GREGORIAN"]
     for week in weeks:
-        description = "\n".join(f"{s.resource.title} ({s.resource.minutes} min, {s.id}): {s.resource.url}" for s in week.steps)
+        description = "\n".join(
+            f"{s.resource.title} ({duration(s.resource.minutes, not s.resource.minutes_measured)}, {s.id}): {s.resource.url}"
+            for s in week.steps
+        )
+        estimate = any(not s.resource.minutes_measured for s in week.steps)
         lines += [
             "BEGIN:VEVENT",
             f"UID:mlops-path-{path_id}-{weeks[0].start:%Y%m%d}-week-{week.number}@mlops-path",
@@ -72,13 +94,17 @@ def to_ics(weeks: list[Week], path_id: str, path_title: str, stamp: datetime, ve
             f"DTSTART;VALUE=DATE:{week.start:%Y%m%d}",
             f"DTEND;VALUE=DATE:{week.start + timedelta(days=7):%Y%m%d}",
             "SUMMARY:"
-            + _text(f"{path_title}, week {week.number}: {len(week.steps)} step{'s' * (len(week.steps) != 1)}, {week.minutes} min"),
+            + _text(f"{path_title}, week {week.number}: {_steps(len(week.steps))}, {duration(week.minutes, estimate)}"),
             "DESCRIPTION:" + _text(description),
             "TRANSP:TRANSPARENT",
             "END:VEVENT",
         ]
     lines.append("END:VCALENDAR")
     return "".join(_fold(line) + "\r\n" for line in lines)
+
+
+def _steps(count: int) -> str:
+    return f"{count} step{'s' * (count != 1)}"
 
 
 def _text(value: str) -> str:

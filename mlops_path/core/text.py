@@ -36,14 +36,6 @@ def inert(text: str, newlines: bool = False) -> str:
     return text.translate(_MULTI_LINE if newlines else _ONE_LINE)
 
 
-def duration(minutes: int, estimate: bool = True) -> str:
-    """48 -> "≈48 min", 500 -> "≈8 h 20 min"; without the ≈ for a measured length (or a total
-    the words around it already call an estimate)."""
-    hours, rest = divmod(minutes, 60)
-    text = f"{minutes} min" if hours == 0 else (f"{hours} h" + (f" {rest} min" if rest else ""))
-    return ("≈" if estimate else "") + text
-
-
 def has_control(text: str) -> bool:
     """Does `text` hold anything `inert` would escape (a newline counts)?"""
     return text != text.translate(_ONE_LINE)
