@@ -6,7 +6,10 @@ through the terminal's inert-text rule (`core.text.inert`): a control character 
 HTML: U+0007 fails validation) or a bidi override (which would show a step id reversed) is shown as
 a visible escape, as in the terminal; so are Unicode noncharacters, which HTML also forbids. A
 learner's name is capped in the study group's grid (the full name is its tooltip and is in the
-lists below), so a 300-character name cannot push every status cell off the screen. The page loads nothing:
+lists below), so a 300-character name cannot push every status cell off the screen. The group's grid
+is compact (a status is an icon, its word there for screen readers) and numbered steps are named in a
+key, so every step is on screen at 1280 px and on a landscape page; over GRID_MAX_LEARNERS learners
+the page is a summary per step instead of a grid nobody could read. The page loads nothing:
 styles are inline, icons are text, and a Content-Security-Policy forbids any other load and any
 script. Jinja2 is imported only here, and this module only by those two commands.
 """
@@ -23,13 +26,16 @@ from mlops_path.core.words import ACCESS, STATUS_ICON, STATUS_WORD, duration, fu
 
 if TYPE_CHECKING:
     from mlops_path.core.catalog import LearningPath
-    from mlops_path.core.cohort import Cohort
+    from mlops_path.core.cohort import Cohort, LearnerRow, StepRow
     from mlops_path.core.path import Step
     from mlops_path.core.progress import Progress
     from mlops_path.core.summary import Summary
 
 TEMPLATES = Path(__file__).resolve().parent.parent / "templates"
 MAX_GRID_NAME = 40  # characters of a learner's name in the grid's sticky column
+GRID_MAX_LEARNERS = 50  # a larger study group's page is a summary per step: no grid of hundreds of rows
+GRID_STEP_COLUMNS = 20  # step columns in one grid: 20 fit 1280 px and a landscape A4 or Letter page
+LEGEND = (Status.DONE, Status.IN_PROGRESS, Status.SKIPPED, Status.TODO)  # the order of the page's legend
 # Noncharacters (U+FDD0-U+FDEF and the last two code points of every plane): HTML forbids them too.
 _NONCHARACTER_CODES = [*range(0xFDD0, 0xFDF0), *(plane * 0x10000 + n for plane in range(17) for n in (0xFFFE, 0xFFFF))]
 _NONCHARACTERS = {code: f"\\u{code:04x}" if code < 0x10000 else f"\\U{code:08x}" for code in _NONCHARACTER_CODES}
@@ -92,18 +98,67 @@ def path_page(path: LearningPath, steps: list[Step], progress: Progress, summary
 
 
 def cohort_page(cohort: Cohort) -> str:
-    """The study group's page: a grid of learners by steps, and where the group gets stuck."""
-    learners = [{
-        "name": row.name, "short_name": short_name(inert(row.name)),
-        "percent": row.percent, "done": row.done, "total": row.total, "current": row.current,
-        "days_inactive": row.days_inactive, "stuck": row.stuck,
-        "cells": [_status(row.statuses.get(step.id, Status.TODO)) for step in cohort.steps],
-    } for row in cohort.learners]  # fmt: skip
-    steps = [{"id": s.id, "title": s.title, "done": s.done, "in_progress": s.in_progress, "skipped": s.skipped,
-              "number": i} for i, s in enumerate(cohort.steps, start=1)]  # fmt: skip
+    """The study group's page. Up to GRID_MAX_LEARNERS learners: a grid of learners by steps, its
+    cells an icon with the status word for screen readers (never colour alone), its step columns
+    numbered and named in a key, at most GRID_STEP_COLUMNS to a grid so that every step is on screen
+    at 1280 px and on a landscape page. A larger group gets no grid, whose hundreds of rows nobody
+    reads, but where it is per step: how many have it next, done, started, skipped, still to do."""
+    from collections import Counter
+
+    from mlops_path.core.cohort import STUCK_AFTER
+
+    size = len(cohort.learners)
+    next_for = Counter(row.current for row in cohort.learners)
+    stuck_on = Counter(rid for row in cohort.learners for rid in row.stuck)
+    steps = [_step_row(s, i, size, next_for[s.id], stuck_on[s.id]) for i, s in enumerate(cohort.steps, start=1)]
+    grid = size <= GRID_MAX_LEARNERS
+    learners = [_learner_row(row, cohort) for row in cohort.learners] if grid else []
+    parts = [steps[i : i + GRID_STEP_COLUMNS] for i in range(0, len(steps), GRID_STEP_COLUMNS)]
     stuck = sorted((s for s in steps if s["in_progress"]), key=lambda s: -s["in_progress"])
-    return _render("cohort.html.j2", {"title": cohort.path.title, "learners": learners, "steps": steps, "stuck": stuck,
-                                      "generated": when(cohort.generated)})  # fmt: skip
+    return _render(
+        "cohort.html.j2",
+        {
+            "title": cohort.path.title,
+            "size": size,
+            "grid": grid,
+            "grid_max": GRID_MAX_LEARNERS,
+            "learners": learners,
+            "parts": parts,
+            "steps": steps,
+            "stuck": stuck,
+            "stuck_days": STUCK_AFTER.days,
+            "finished": next_for[None],
+            "spread": _spread(cohort),
+            "legend": [_status(status) for status in LEGEND],
+            "words": {status.value: _status(status) for status in LEGEND},
+            "generated": when(cohort.generated),
+        },
+    )
+
+
+def _step_row(step: StepRow, number: int, size: int, next_for: int, stuck: int) -> dict[str, Any]:
+    """A step's column header and its line in the key: what the group has done of it, and how many have it next."""
+    todo = size - step.done - step.in_progress - step.skipped
+    return {
+        **{"id": step.id, "title": step.title, "number": number, "next_for": next_for, "stuck": stuck, "todo": todo},
+        **{"done": step.done, "in_progress": step.in_progress, "skipped": step.skipped},
+    }
+
+
+def _learner_row(row: LearnerRow, cohort: Cohort) -> dict[str, Any]:
+    return {
+        **{"name": row.name, "short_name": short_name(inert(row.name)), "current": row.current, "stuck": row.stuck},
+        **{"percent": row.percent, "done": row.done, "total": row.total, "days_inactive": row.days_inactive},
+        "cells": [_status(row.statuses.get(step.id, Status.TODO)) for step in cohort.steps],
+    }
+
+
+def _spread(cohort: Cohort) -> list[dict[str, Any]]:
+    """How far the learners are, in bands of required steps done: a large group's page has no row per learner."""
+    percents = [row.percent for row in cohort.learners]
+    bands = [("0%", 0, 0), ("1-24%", 1, 24), ("25-49%", 25, 49), ("50-74%", 50, 74), ("75-99%", 75, 99)]
+    bands.append(("100%", 100, 100))
+    return [{"band": band, "learners": sum(low <= p <= high for p in percents)} for band, low, high in bands]
 
 
 def _render(template: str, context: dict[str, Any]) -> str:
