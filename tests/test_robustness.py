@@ -20,9 +20,11 @@ from conftest import installed_script
 
 from mlops_path.core.store import read_progress
 
-IDS = ["dmls-ch02", "dmls-ch07", "dmls-ch08", "dmls-ch09", "dmls-ch11", "mlops-principles",
-       "operationalizing-ml", "demystifying-mlops", "how-ml-breaks", "reliable-maintenance",
-       "ml-test-score", "gently-down-the-stream", "mlops-guide"]  # fmt: skip
+IDS = [
+    *("dmls-ch02", "dmls-ch07", "dmls-ch08", "dmls-ch09", "dmls-ch11", "mlops-principles", "operationalizing-ml"),
+    *("demystifying-mlops", "how-ml-breaks", "reliable-maintenance", "ml-test-score", "gently-down-the-stream"),
+    "mlops-guide",
+]
 STRESS_ROUNDS = int(os.environ.get("MLOPS_PATH_STRESS_ROUNDS", "2"))
 CRASH_ROUNDS = int(os.environ.get("MLOPS_PATH_CRASH_ROUNDS", "12"))
 
@@ -41,8 +43,13 @@ def test_concurrent_writers_and_readers_all_land(tmp_path, round_):
     home = tmp_path / "home"
     env = env_for(home, MLOPS_PATH_LOCK_TIMEOUT="60")
     script = installed_script()
-    writers = [subprocess.Popen([script, "done", rid], env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE) for rid in IDS]
-    readers = [subprocess.Popen([script, "list", "--json"], env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE) for _ in range(6)]
+    writers = [
+        subprocess.Popen([script, "done", rid], env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE) for rid in IDS
+    ]
+    readers = [
+        subprocess.Popen([script, "list", "--json"], env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+        for _ in range(6)
+    ]
     for proc in writers + readers:
         out, err = proc.communicate(timeout=120)
         assert proc.returncode == 0, err.decode()
@@ -81,34 +88,47 @@ def test_a_writer_killed_at_random_moments_never_loses_an_acknowledged_change(tm
     home = tmp_path / "home"
     env = env_for(home, MLOPS_PATH_LOCK_TIMEOUT="2")
     rng = random.Random(20261127)
-    rounds_with_writes = 0
     # Build the catalog cache first, so the writer starts writing at once in every round (a cold
     # cache costs a first write ~200 ms, longer than many of the random kill times below).
     subprocess.run([installed_script(), "next"], env=env, capture_output=True, timeout=30).check_returncode()
     for round_ in range(CRASH_ROUNDS):
         writer = subprocess.Popen(  # from tmp_path: the installed package, not the checkout's
-            [sys.executable, "-c", CRASHING_WRITER, *IDS], env=env, cwd=tmp_path, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True
+            [sys.executable, "-c", CRASHING_WRITER, *IDS],
+            env=env,
+            cwd=tmp_path,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE,
+            text=True,
         )
         assert writer.stdout.readline() == "ready\n"
-        time.sleep(rng.uniform(0.0, 0.4))
+        # Kill after the writer has acknowledged a random number of writes (an event, not a time: a
+        # slow or loaded machine only takes longer), then at a random moment within the next ones.
+        read = rng.randint(1, 2 * len(IDS))
+        for op in range(read):
+            assert writer.stdout.readline() == f"{op}\n", writer.stderr.read()
+        time.sleep(rng.uniform(0.0, 0.05))
         writer.send_signal(signal.SIGKILL)
         out, err = writer.communicate()
         assert writer.returncode == -signal.SIGKILL, err  # it was writing until killed, not dead of its own
-        acked = [int(line) for line in out.split("\n")[:-1]]  # a line without its newline was not acknowledged
-        rounds_with_writes += bool(acked)
-        last = acked[-1] if acked else -1
+        # Every op is numbered: continue from the lines read above. A line without its newline was
+        # not acknowledged.
+        acked = [*range(read), *(int(line) for line in out.split("\n")[:-1])]
+        last = acked[-1]
         # Each round starts where the last one ended, so count the ops by their effect instead.
         progress = read_progress(home / "progress.json")  # always parses
         for op in acked[-len(IDS) :]:
             rid = IDS[op % len(IDS)]
             in_flight = IDS[(last + 1) % len(IDS)] == rid
             assert progress.status_of(rid) == status_after(op) or in_flight, (round_, rid, op)
-        check = subprocess.run([installed_script(), "done", "--", IDS[0]], env=env, capture_output=True, text=True, timeout=30)
+        check = subprocess.run(
+            [installed_script(), "done", "--", IDS[0]], env=env, capture_output=True, text=True, timeout=30
+        )
         assert check.returncode == 0, check.stderr  # no stale lock
         assert temp_files(home) == []  # the next writer cleaned up
         # Bring the file back to a known state for the next round: everything todo.
-        subprocess.run([installed_script(), "reset", "--all", "--yes"], env=env, capture_output=True, timeout=30).check_returncode()
-    assert rounds_with_writes >= CRASH_ROUNDS // 2  # the writer really was writing when it was killed
+        subprocess.run(
+            [installed_script(), "reset", "--all", "--yes"], env=env, capture_output=True, timeout=30
+        ).check_returncode()
 
 
 # --- faults: full disk, read-only filesystem, unwritable folder -------------------------------
@@ -145,7 +165,9 @@ def run_in_namespace(tmp_path: Path, setup: str) -> str:
         ls -A "{home}" | tr '\\n' ' '; echo
         """
     )
-    result = subprocess.run([*namespace_prefix(), "sh", "-c", script], env=env_for(home), capture_output=True, text=True, timeout=60)
+    result = subprocess.run(
+        [*namespace_prefix(), "sh", "-c", script], env=env_for(home), capture_output=True, text=True, timeout=60
+    )
     if "99" in result.stdout or result.returncode == 99:
         pytest.skip(f"cannot mount a tmpfs here: {result.stderr.strip()}")
     return result.stdout + "stderr:" + (tmp_path / "err").read_text()
@@ -183,7 +205,10 @@ def test_an_unwritable_folder_gives_a_clean_error(tmp_path):
         result = subprocess.run([*without_root_powers(), installed_script(), "done", "dmls-ch07"],
                                 env=env_for(seed.parent), capture_output=True, text=True, timeout=30)  # fmt: skip
         reader = subprocess.run(
-            [*without_root_powers(), installed_script(), "next"], env=env_for(seed.parent), capture_output=True, timeout=30
+            [*without_root_powers(), installed_script(), "next"],
+            env=env_for(seed.parent),
+            capture_output=True,
+            timeout=30,
         )
     finally:
         seed.parent.chmod(0o755)
