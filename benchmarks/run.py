@@ -28,12 +28,15 @@ import time
 from collections.abc import Callable
 from pathlib import Path
 
+from mlops_path.core.sync_layout import learner_folders
+
 HERE = Path(__file__).resolve().parent
 BIN = Path(sys.executable).parent
 SCRIPT = str(BIN / "mlops-path")
 FLOOR = [sys.executable, str(HERE / "floor_app.py")]
 BIG = 5_000
 HUGE = 40_000
+COURSE = 10_000  # learners in the course-sized cohort case
 
 
 def run_once(argv: list[str], env: dict[str, str], tty: bool) -> tuple[float, int]:
@@ -120,12 +123,13 @@ def big_home(root: Path, env: dict[str, str], name: str = "big", size: int = BIG
 SEED_IDS = ["dmls-ch02", "dmls-ch07", "dmls-ch08", "dmls-ch09", "dmls-ch11", "mlops-principles", "operationalizing-ml"]
 
 
-def device_file(folder: Path, learner: str, device: str, done: int) -> None:
-    """A sync file as another device writes it: `done` of the seed path's first steps done."""
+def device_file(folder: Path, learner: str, device: str, done: int, sharded: bool = False) -> None:
+    """A sync file as another device writes it: `done` of the seed path's first steps done (in the
+    first layout, or the sharded one a course-sized group uses)."""
     at = "2026-11-01T00:00:00Z"
     resources = {rid: {"status": "done", "updated": at, "done_at": at, "started_at": None, "notes": [],
                        "clock": [1793491200000 + i, 0, device]} for i, rid in enumerate(SEED_IDS[:done])}  # fmt: skip
-    target = folder / "mlops-path" / learner
+    target = learner_folders(folder, learner)[0] if sharded else folder / "mlops-path" / learner
     target.mkdir(parents=True, exist_ok=True)
     doc = {"format": "mlops-path-sync", "version": 1, "learner": learner, "device": device, "exported_at": at,
            "clock": [1793491200000 + done, 0], "path": "mlops", "resources": resources}  # fmt: skip
@@ -142,8 +146,16 @@ def synced_home(root: Path, env: dict[str, str]) -> tuple[dict[str, str], Path]:
     for i in range(1000):
         device_file(group, f"learner-{i:04d}", f"{i:04x}", i % len(SEED_IDS))
     sync_env = env | {"MLOPS_PATH_HOME": str(home), "MLOPS_PATH_CACHE": str(home / "cache")}
-    subprocess.run([SCRIPT, "sync", "init", str(folder), "--name", "ada"], env=sync_env, check=True, capture_output=True)
+    subprocess.run([SCRIPT, "sync", "init", str(folder), "--name", "ada", "--join"], env=sync_env, check=True, capture_output=True)
     return sync_env, group
+
+
+def course(root: Path) -> Path:
+    """A course of 10,000 learners in one folder, in the sharded layout."""
+    folder = root / "course"
+    for i in range(COURSE):
+        device_file(folder, f"learner-{i:05d}", f"{i:05x}", i % len(SEED_IDS), sharded=True)
+    return folder
 
 
 def main() -> None:
@@ -178,6 +190,13 @@ def main() -> None:
         return base_env | {"MLOPS_PATH_HOME": str(copy), "MLOPS_PATH_CACHE": str(root / f"{seed.name}-written-cache")}, reset
 
     sync_env, group = synced_home(root, base_env)
+    big_group = course(root)
+    cold_cache = root / "cold-cache"
+    cold_env = env | {"MLOPS_PATH_CACHE": str(cold_cache)}
+
+    def forget_course() -> None:
+        shutil.rmtree(cold_cache, ignore_errors=True)
+
     done_env, done_reset = writable_copy(home)
     big_done_env, big_done_reset = writable_copy(big)
     # `done` must stay linear in the ids it is given: 40,000 ids against 10,000, on a 40,000-resource catalog
@@ -200,6 +219,8 @@ def main() -> None:
         ("progress (terminal)", [SCRIPT, "progress"], env, True, None, 1.0, "floor (terminal)"),
         ("next, 20 synced devices", [SCRIPT, "next"], sync_env, False, None, 1.2, "next"),
         ("cohort --json, 1,000 learners", [SCRIPT, "cohort", str(group), "--json"], env, False, None, 3.0, "next"),
+        ("cohort --json, 10,000 learners (warm)", [SCRIPT, "cohort", str(big_group), "--json"], env, False, None, 5.0, "next"),
+        ("cohort --json, 10,000 learners (cold)", [SCRIPT, "cohort", str(big_group), "--json"], cold_env, False, forget_course, None, None),
         ("big: next", [SCRIPT, "next"], big_env, False, None, 1.5, "next"),
         ("big: list --json", [SCRIPT, "list", "--json"], big_env, False, None, 1.5, "floor"),
         ("big: done 2,500 ids", [SCRIPT, "done", *big_ids[BIG // 2 :]], big_done_env, False, big_done_reset, None, None),

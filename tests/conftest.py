@@ -130,3 +130,10 @@ def need(present: bool, what: str) -> None:
     if os.environ.get("CI"):
         pytest.fail(f"{what} is missing; .ci/run installs it")
     pytest.skip(f"{what} is not installed here (.ci/run installs it)")
+
+
+def learner_dir(place: Path, slug: str) -> Path:
+    """Where a new group's learner writes in the shared place (the sharded layout of `sync_layout`)."""
+    from mlops_path.core.sync_layout import learner_folders
+
+    return learner_folders(place, slug)[0]

@@ -13,7 +13,7 @@ import time
 from pathlib import Path
 
 import pytest
-from conftest import installed_script
+from conftest import installed_script, learner_dir
 from test_sync import Device
 
 FUTURE = "2099-01-01T00:00:00Z"
@@ -99,9 +99,9 @@ EVERYDAY = [("next",), ("done", "dmls-ch07"), ("sync",), ("sync", "status"), ("c
 )
 def test_a_hostile_device_file_is_skipped_and_every_command_still_works(homes, shared, hostile):
     (ada,) = homes("ada")
-    ada.ok("sync", "init", str(shared), "--name", "Ada")
+    ada.ok("sync", "init", str(shared), "--name", "Ada", "--join")
     ada.ok("note", "dmls-ch02", "mine")
-    put(shared / "mlops-path" / "ada", "ab.json", hostile)
+    put(learner_dir(shared, "ada"), "ab.json", hostile)
     result = ada("next")
     assert result.exit_code == 0 and "Skipped the sync file" in result.stderr and "ab.json" in result.stderr
     works_for(ada, *EVERYDAY)
@@ -109,10 +109,10 @@ def test_a_hostile_device_file_is_skipped_and_every_command_still_works(homes, s
     assert ada.ok("doctor").count("BROKEN") == 0
     # what this device publishes is still readable by its other devices
     (desk,) = homes("desk")
-    desk.ok("sync", "init", str(shared), "--name", "Ada")
+    desk.ok("sync", "init", str(shared), "--name", "Ada", "--join")
     assert desk.statuses()["dmls-ch07"] == "done"
     me = ada.json("sync", "status")["device"]
-    clock = json.loads((shared / "mlops-path" / "ada" / f"{me}.json").read_text())["clock"]
+    clock = json.loads((learner_dir(shared, "ada") / f"{me}.json").read_text())["clock"]
     assert 0 <= clock[0] < 2**53 and clock[0] < 4102444800000  # never a clock from the far future
 
 
@@ -133,7 +133,7 @@ def test_a_huge_number_in_the_progress_file_or_an_export_is_one_sentence(cli, pr
 
 def test_a_look_alike_name_is_said_once_and_cannot_clear_a_note_that_never_left(homes, shared):
     (ada,) = homes("ada")
-    ada.ok("sync", "init", str(shared), "--name", "Ada")
+    ada.ok("sync", "init", str(shared), "--name", "Ada", "--join")
     ada.ok("note", "dmls-ch02", "a private thought")
     mine = ada.json("show", "dmls-ch02")
     stamp = [int(time.time() * 1000), 0, "ee"]  # a present clock: a valid change, not a far-future one
@@ -142,7 +142,7 @@ def test_a_look_alike_name_is_said_once_and_cannot_clear_a_note_that_never_left(
         device="ee",
         resources={"dmls-ch02": {"status": "skipped", "updated": "2026-11-01T00:00:00Z", "clock": stamp, "notes_cleared": stamp}},
     )
-    put(shared / "mlops-path" / "ada", "ee.json", hostile)
+    put(learner_dir(shared, "ada"), "ee.json", hostile)
     first = ada("next")
     assert first.exit_code == 0 and "A new device ee" in first.stderr and "look-alike" in first.stderr
     assert "A new device" not in ada("next").stderr  # said once
@@ -159,11 +159,11 @@ def test_a_look_alike_name_is_said_once_and_cannot_clear_a_note_that_never_left(
 
 def test_a_file_claiming_this_devices_id_is_skipped(homes, shared):
     (ada,) = homes("ada")
-    ada.ok("sync", "init", str(shared), "--name", "Ada")
+    ada.ok("sync", "init", str(shared), "--name", "Ada", "--join")
     me = ada.json("sync", "status")["device"]
     stamp = [int(time.time() * 1000), 0, me]
     done = {"dmls-ch02": {"status": "done", "updated": "2026-11-01T00:00:00Z", "clock": stamp}}
-    put(shared / "mlops-path" / "ada", f"{me}0.json", device_doc(device=me, resources=done))
+    put(learner_dir(shared, "ada"), f"{me}0.json", device_doc(device=me, resources=done))
     result = ada("next")
     assert "claims this device's id" in result.stderr and ada.statuses()["dmls-ch02"] == "todo"
 
@@ -173,17 +173,17 @@ def test_a_file_claiming_this_devices_id_is_skipped(homes, shared):
 
 def test_a_fifo_or_a_link_to_a_terminal_in_the_sync_folder_never_hangs_a_command(homes, shared):
     (ada,) = homes("ada")
-    assert run(ada, "sync", "init", str(shared), "--name", "Ada").returncode == 0
-    folder = shared / "mlops-path" / "ada"
-    os.mkfifo(folder / "fifo.json")
-    (folder / "tty.json").symlink_to("/dev/tty")
-    (folder / "stdin.json").symlink_to("/dev/stdin")
+    assert run(ada, "sync", "init", str(shared), "--name", "Ada", "--join").returncode == 0
+    folder = learner_dir(shared, "ada")
+    os.mkfifo(folder / "f1f0.json")  # named as device files are, so they are read
+    (folder / "77.json").symlink_to("/dev/tty")
+    (folder / "57d1.json").symlink_to("/dev/stdin")
     os.mkfifo(shared / "mlops-path" / "bob.json")
     for argv in (("next",), ("done", "dmls-ch02"), ("sync",), ("sync", "status"), ("cohort",)):
         result = run(ada, *argv, timeout=60)
         assert result.returncode == 0, (argv, result.stderr)
     warned = run(ada, "sync").stderr
-    assert "fifo.json" in warned and "not a regular file" in warned and "symbolic link" in warned
+    assert "f1f0.json" in warned and "not a regular file" in warned and "symbolic link" in warned
 
 
 def test_a_learner_folder_committed_as_a_link_or_a_file_is_set_aside(homes, remote, tmp_path):
@@ -192,23 +192,28 @@ def test_a_learner_folder_committed_as_a_link_or_a_file_is_set_aside(homes, remo
     outside.mkdir()
     work = tmp_path / "mallory"
     git("clone", "--quiet", remote, str(work))
-    (work / "mlops-path").mkdir()
-    (work / "mlops-path" / "ada").symlink_to(outside)
-    (work / "mlops-path" / "bob").write_text("a file where a folder should be")
+    ada_folder, bob_folder = learner_dir(work, "ada"), learner_dir(work, "bob")
+    ada_folder.parent.mkdir(parents=True)
+    ada_folder.symlink_to(outside)
+    if bob_folder.parent != ada_folder.parent:
+        bob_folder.parent.symlink_to(outside)  # a shard folder that is a link
+    else:
+        bob_folder.write_text("a file where a folder should be")
     git("add", "-A", cwd=work)
     git("commit", "--quiet", "-m", "trap", cwd=work)
     git("push", "--quiet", "origin", "HEAD", cwd=work)
-    assert run(ada, "sync", "init", "--git", remote, "--name", "Ada").returncode == 0
+    assert run(ada, "sync", "init", "--git", remote, "--name", "Ada", "--join").returncode == 0
     ada.ok("done", "dmls-ch02")
     assert run(ada, "sync").returncode == 0
     assert list(outside.iterdir()) == []  # nothing written outside the clone
     (bob,) = homes("bob")
-    assert run(bob, "sync", "init", "--git", remote, "--name", "Bob").returncode == 0
+    assert run(bob, "sync", "init", "--git", remote, "--name", "Bob", "--join").returncode == 0
     assert run(bob, "sync").returncode == 0 and run(ada, "sync").returncode == 0
     fresh = tmp_path / "fresh"
     git("clone", "--quiet", remote, str(fresh))
-    assert (fresh / "mlops-path" / "ada").is_dir() and not (fresh / "mlops-path" / "ada").is_symlink()
-    assert (fresh / "mlops-path" / "bob").is_dir()
+    for slug in ("ada", "bob"):
+        folder = learner_dir(fresh, slug)
+        assert folder.is_dir() and not folder.is_symlink() and not folder.parent.is_symlink()
 
 
 # --- a clone that always recovers -----------------------------------------------------------------
@@ -220,8 +225,8 @@ def clone_of(device: Device) -> Path:
 
 def test_a_clone_left_mid_rebase_with_stale_locks_stash_and_a_detached_head_recovers(homes, remote):
     ada, desk = homes("ada", "desk")
-    ada.ok("sync", "init", "--git", remote, "--name", "Ada")
-    desk.ok("sync", "init", "--git", remote, "--name", "Ada")
+    ada.ok("sync", "init", "--git", remote, "--name", "Ada", "--join")
+    desk.ok("sync", "init", "--git", remote, "--name", "Ada", "--join")
     ada.ok("done", "dmls-ch02")
     ada.ok("sync")
     repo = clone_of(desk)
@@ -243,13 +248,13 @@ def test_a_clone_left_mid_rebase_with_stale_locks_stash_and_a_detached_head_reco
 
 def test_a_member_rewriting_my_file_loses_to_my_version(homes, remote, tmp_path):
     (ada,) = homes("ada")
-    ada.ok("sync", "init", "--git", remote, "--name", "Ada")
+    ada.ok("sync", "init", "--git", remote, "--name", "Ada", "--join")
     ada.ok("done", "dmls-ch02")
     ada.ok("sync")
     me = ada.json("sync", "status")["device"]
     work = tmp_path / "mallory"
     git("clone", "--quiet", remote, str(work))
-    target = work / "mlops-path" / "ada" / f"{me}.json"
+    target = learner_dir(work, "ada") / f"{me}.json"
     target.write_text("{}")
     git("commit", "--quiet", "-am", "rewrite", cwd=work)
     git("push", "--quiet", "origin", "HEAD", cwd=work)
@@ -261,7 +266,7 @@ def test_a_member_rewriting_my_file_loses_to_my_version(homes, remote, tmp_path)
 
 def test_two_syncs_at_once_in_one_home_both_finish_and_leave_no_stash(homes, remote):
     (ada,) = homes("ada")
-    assert run(ada, "sync", "init", "--git", remote, "--name", "Ada").returncode == 0
+    assert run(ada, "sync", "init", "--git", remote, "--name", "Ada", "--join").returncode == 0
     ada.ok("done", "dmls-ch02")
     procs = [
         subprocess.Popen([installed_script(), "sync"], env=ada.env(), stdout=subprocess.PIPE, stderr=subprocess.PIPE) for _ in range(3)
@@ -281,14 +286,14 @@ def test_repository_attributes_cannot_reencode_our_files(homes, remote, tmp_path
     git("commit", "--quiet", "-m", "attributes", cwd=work)
     git("push", "--quiet", "origin", "HEAD", cwd=work)
     ada, desk = homes("ada", "desk")
-    ada.ok("sync", "init", "--git", remote, "--name", "Ada")
+    ada.ok("sync", "init", "--git", remote, "--name", "Ada", "--join")
     ada.ok("done", "dmls-ch02")
     assert ada("sync").exit_code == 0
-    desk.ok("sync", "init", "--git", remote, "--name", "Ada")
+    desk.ok("sync", "init", "--git", remote, "--name", "Ada", "--join")
     assert desk.statuses()["dmls-ch02"] == "done"
     me = ada.json("sync", "status")["device"]
     stored = subprocess.run(
-        ["git", "-C", remote, "cat-file", "blob", f"HEAD:mlops-path/ada/{me}.json"], capture_output=True, check=True
+        ["git", "-C", remote, "cat-file", "blob", f"HEAD:{learner_dir(Path('.'), 'ada')}/{me}.json"], capture_output=True, check=True
     ).stdout
     assert json.loads(stored.decode("utf-8"))["device"] == me  # UTF-8 JSON, as written
 
@@ -297,7 +302,7 @@ def test_gits_environment_cannot_point_sync_at_another_repository(homes, remote,
     other = tmp_path / "unrelated"
     git("init", "--quiet", str(other))
     (ada,) = homes("ada")
-    ada.ok("sync", "init", "--git", remote, "--name", "Ada")
+    ada.ok("sync", "init", "--git", remote, "--name", "Ada", "--join")
     ada.ok("done", "dmls-ch02")
     env = {**ada.env(), "GIT_DIR": str(other / ".git"), "GIT_WORK_TREE": str(other), "GIT_INDEX_FILE": str(tmp_path / "index")}
     assert run(ada, "sync", env=env).returncode == 0
@@ -310,7 +315,7 @@ def test_a_push_refused_by_a_server_hook_says_the_servers_reason(homes, remote):
     hook.write_text("#!/bin/sh\necho 'pushes are closed this week' >&2\nexit 1\n")
     hook.chmod(0o755)
     (ada,) = homes("ada")
-    result = ada("sync", "init", "--git", remote, "--name", "Ada")
+    result = ada("sync", "init", "--git", remote, "--name", "Ada", "--join")
     assert result.exit_code == 1
     assert "refused the push: pre-receive hook declined (pushes are closed this week)" in result.stderr
     assert "other devices" not in result.stderr
@@ -318,7 +323,7 @@ def test_a_push_refused_by_a_server_hook_says_the_servers_reason(homes, remote):
 
 def test_a_git_failure_names_the_reason_not_gits_advice(homes, remote, tmp_path):
     (ada,) = homes("ada")
-    ada.ok("sync", "init", "--git", remote, "--name", "Ada")
+    ada.ok("sync", "init", "--git", remote, "--name", "Ada", "--join")
     shutil.move(remote, tmp_path / "moved.git")
     result = ada("sync")
     assert result.exit_code == 1 and "does not appear to be a git repository" in result.stderr
@@ -334,8 +339,8 @@ def test_a_folder_stuffed_with_files_is_passed_over_beyond_the_limit(homes, shar
     monkeypatch.setattr(sync, "MAX_FOLDER_ENTRIES", 50)
     monkeypatch.setattr(sync, "MAX_DEVICE_FILES", 5)
     (ada,) = homes("ada")
-    ada.ok("sync", "init", str(shared), "--name", "Ada")
-    folder = shared / "mlops-path" / "ada"
+    ada.ok("sync", "init", str(shared), "--name", "Ada", "--join")
+    folder = learner_dir(shared, "ada")
     for i in range(200):
         put(folder, f"{i:04x}.json", device_doc(device=f"{i:04x}"))
     result = ada("next")
@@ -345,17 +350,17 @@ def test_a_folder_stuffed_with_files_is_passed_over_beyond_the_limit(homes, shar
 
 def test_an_oversized_device_file_is_skipped(homes, shared):
     (ada,) = homes("ada")
-    ada.ok("sync", "init", str(shared), "--name", "Ada")
-    put(shared / "mlops-path" / "ada", "ab.json", b"{" + b" " * (4 * 1024 * 1024 + 1) + b"}")
+    ada.ok("sync", "init", str(shared), "--name", "Ada", "--join")
+    put(learner_dir(shared, "ada"), "ab.json", b"{" + b" " * (4 * 1024 * 1024 + 1) + b"}")
     result = ada("next")
     assert result.exit_code == 0 and "larger than 4 MiB" in result.stderr
 
 
 def test_temp_files_of_a_killed_write_are_removed_from_the_shared_place(homes, shared):
     (ada,) = homes("ada")
-    ada.ok("sync", "init", str(shared), "--name", "Ada")
+    ada.ok("sync", "init", str(shared), "--name", "Ada", "--join")
     me = ada.json("sync", "status")["device"]
-    folder = shared / "mlops-path" / "ada"
+    folder = learner_dir(shared, "ada")
     stray = folder / f".{me}.json.4242.deadbeef.tmp"
     stray.write_text("half")
     other = folder / ".ff.json.1.aa.tmp"  # another device's: not ours to remove
@@ -383,8 +388,8 @@ def test_sync_killed_at_random_moments_while_another_device_pushes_always_recove
     import signal
 
     ada, desk = homes("ada", "desk")
-    assert run(ada, "sync", "init", "--git", remote, "--name", "Ada").returncode == 0
-    assert run(desk, "sync", "init", "--git", remote, "--name", "Ada").returncode == 0
+    assert run(ada, "sync", "init", "--git", remote, "--name", "Ada", "--join").returncode == 0
+    assert run(desk, "sync", "init", "--git", remote, "--name", "Ada", "--join").returncode == 0
     steps = ["dmls-ch02", "dmls-ch07", "dmls-ch08", "dmls-ch09", "dmls-ch11"]
     rounds = int(os.environ.get("MLOPS_PATH_CRASH_ROUNDS", "30"))
     rng = random.Random(1606)
@@ -458,10 +463,10 @@ def test_any_foreign_file_leaves_every_command_working_and_my_records_mine(tmp_p
         shared = root / "Sync"
         shared.mkdir(parents=True)
         ada = Device(root, "ada", monkeypatch)
-        ada.ok("sync", "init", str(shared), "--name", "Ada")
+        ada.ok("sync", "init", str(shared), "--name", "Ada", "--join")
         ada.ok("note", "dmls-ch02", "mine alone")
         before = ada.statuses()
-        file = put(shared / "mlops-path" / "ada", "ab.json", {**extra, **doc})
+        file = put(learner_dir(shared, "ada"), "ab.json", {**extra, **doc})
         try:
             read_device_file(file)
             valid = True

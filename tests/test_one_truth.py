@@ -84,7 +84,7 @@ def test_every_view_prints_the_same_figures_as_the_reference(tmp_path, monkeypat
         assert cli("use", "p").exit_code == 0
         group = root / "group"
         group.mkdir()
-        assert cli("sync", "init", str(group), "--name", "Ada").exit_code == 0
+        assert cli("sync", "init", str(group), "--name", "Ada", "--join").exit_code == 0
         for rid, status in statuses.items():
             verb = {"in-progress": "start", "done": "done", "skipped": "skip"}.get(status)
             if verb:

@@ -62,7 +62,7 @@ def test_with_sync_on_a_change_reads_once_and_merges_before_it_changes(env, prog
     shared.mkdir()
     other = {**env, "MLOPS_PATH_HOME": str(tmp_path / "other"), "MLOPS_PATH_CACHE": str(tmp_path / "other-cache")}
     for e in (env, other):
-        subprocess.run([installed_script(), "sync", "init", str(shared), "--name", "Ada"], env=e, check=True, capture_output=True)
+        subprocess.run([installed_script(), "sync", "init", str(shared), "--name", "Ada", "--join"], env=e, check=True, capture_output=True)
     subprocess.run([installed_script(), "done", "dmls-ch02"], env=other, check=True, capture_output=True, timeout=120)
     # the other device's change is new here: `skip` merges it, then skips, in one read and one write
     assert opens_of(progress_file, ["skip", "dmls-ch07"], env, tmp_path) == 1

@@ -9,7 +9,7 @@ import tempfile
 from pathlib import Path
 
 import pytest
-from conftest import Cli, installed_script, need
+from conftest import Cli, installed_script, learner_dir, need
 
 
 class Device:
@@ -62,22 +62,22 @@ def remote(tmp_path) -> str:
 
 def test_two_devices_of_one_learner_share_progress_through_a_folder(devices, shared):
     laptop, work = devices("laptop", "work")
-    assert "Synced through the folder" in laptop.ok("sync", "init", str(shared), "--name", "Ada")
-    work.ok("sync", "init", str(shared), "--name", "Ada")
+    assert "Synced through the folder" in laptop.ok("sync", "init", str(shared), "--name", "Ada", "--join")
+    work.ok("sync", "init", str(shared), "--name", "Ada", "--join")
     laptop.ok("done", "dmls-ch02")
     assert work.json("next")["id"] == "dmls-ch07"  # every command merges what changed: no `sync` needed
     work.ok("start", "dmls-ch07")
     assert laptop.json("next")["id"] == "dmls-ch07" and laptop.statuses()["dmls-ch07"] == "in-progress"
-    files = sorted(p.name for p in (shared / "mlops-path" / "ada").iterdir())
+    files = sorted(p.name for p in learner_dir(shared, "ada").iterdir())
     assert len(files) == 2 and all(f.endswith(".json") for f in files)
 
 
 def test_the_device_file_is_the_documented_format(devices, shared):
     (laptop,) = devices("laptop")
-    laptop.ok("sync", "init", str(shared), "--name", "Ada Lovelace")
+    laptop.ok("sync", "init", str(shared), "--name", "Ada Lovelace", "--join")
     laptop.ok("done", "dmls-ch02")
     laptop.ok("note", "dmls-ch02", "private thought")
-    (file,) = (shared / "mlops-path" / "ada-lovelace").glob("*.json")
+    (file,) = learner_dir(shared, "ada-lovelace").glob("*.json")
     doc = json.loads(file.read_text())
     assert doc["format"] == "mlops-path-sync" and doc["version"] == 1 and doc["learner"] == "Ada Lovelace"
     assert doc["device"] == file.stem and len(doc["clock"]) == 2 and doc["exported_at"].endswith("Z")
@@ -89,8 +89,8 @@ def test_the_device_file_is_the_documented_format(devices, shared):
 
 def test_notes_are_shared_only_when_asked(devices, shared):
     laptop, work = devices("laptop", "work")
-    laptop.ok("sync", "init", str(shared), "--name", "Ada")
-    work.ok("sync", "init", str(shared), "--name", "Ada", "--share-notes")
+    laptop.ok("sync", "init", str(shared), "--name", "Ada", "--join")
+    work.ok("sync", "init", str(shared), "--name", "Ada", "--join", "--share-notes")
     laptop.ok("note", "dmls-ch02", "from the laptop")
     work.ok("note", "dmls-ch02", "from work")
     assert [n["text"] for n in laptop.json("show", "dmls-ch02")["notes"]] == ["from the laptop", "from work"]
@@ -103,7 +103,7 @@ def test_notes_are_shared_only_when_asked(devices, shared):
 def test_reset_undo_and_reset_all_propagate(devices, shared):
     a, b, c = devices("a", "b", "c")
     for device in (a, b, c):
-        device.ok("sync", "init", str(shared), "--name", "Ada")
+        device.ok("sync", "init", str(shared), "--name", "Ada", "--join")
     a.ok("done", "dmls-ch02", "dmls-ch07")
     assert b.statuses()["dmls-ch07"] == "done"
     b.ok("reset", "dmls-ch07")
@@ -126,19 +126,19 @@ def test_renamed_ids_carry_across_devices(devices, shared):
     (old.home / "catalogs" / "c.toml").write_text(old_catalog.format(rid="old-talk", extra=""))
     (new.home / "catalogs").mkdir(parents=True)
     (new.home / "catalogs" / "c.toml").write_text(old_catalog.format(rid="new-talk", extra='replaces = ["old-talk"]'))
-    old.ok("sync", "init", str(shared), "--name", "Ada")
-    new.ok("sync", "init", str(shared), "--name", "Ada")
+    old.ok("sync", "init", str(shared), "--name", "Ada", "--join")
+    new.ok("sync", "init", str(shared), "--name", "Ada", "--join")
     old.ok("done", "old-talk")
     assert new.json("--path", "talks", "show", "new-talk")["status"] == "done"
 
 
 def test_unchanged_files_are_not_read_again(devices, shared):
     laptop, work = devices("laptop", "work")
-    laptop.ok("sync", "init", str(shared), "--name", "Ada")
-    work.ok("sync", "init", str(shared), "--name", "Ada")
+    laptop.ok("sync", "init", str(shared), "--name", "Ada", "--join")
+    work.ok("sync", "init", str(shared), "--name", "Ada", "--join")
     laptop.ok("done", "dmls-ch02")
     assert work("next").stderr == ""
-    (theirs,) = [f for f in (shared / "mlops-path" / "ada").iterdir() if f.stem != work.json("sync", "status")["device"]]
+    (theirs,) = [f for f in learner_dir(shared, "ada").iterdir() if f.stem != work.json("sync", "status")["device"]]
     info = theirs.stat()
     theirs.write_bytes(b"X" * info.st_size)  # garbage of the same size and time: not read again
     os.utime(theirs, ns=(info.st_atime_ns, info.st_mtime_ns))
@@ -150,8 +150,8 @@ def test_unchanged_files_are_not_read_again(devices, shared):
 
 def test_sync_off_keeps_local_progress_and_stops_sharing(devices, shared):
     laptop, work = devices("laptop", "work")
-    laptop.ok("sync", "init", str(shared), "--name", "Ada")
-    work.ok("sync", "init", str(shared), "--name", "Ada")
+    laptop.ok("sync", "init", str(shared), "--name", "Ada", "--join")
+    work.ok("sync", "init", str(shared), "--name", "Ada", "--join")
     laptop.ok("done", "dmls-ch02")
     assert "Sync is off" in laptop.ok("sync", "off")
     laptop.ok("done", "dmls-ch07")
@@ -168,7 +168,7 @@ def test_a_missing_folder_is_one_sentence_and_local_progress_is_kept(devices, sh
     (laptop,) = devices("laptop")
     result = laptop("sync", "init", str(tmp_path / "nope"))
     assert result.exit_code == 1 and result.stderr.count("\n") == 1 and "does not exist" in result.stderr
-    laptop.ok("sync", "init", str(shared), "--name", "Ada")
+    laptop.ok("sync", "init", str(shared), "--name", "Ada", "--join")
     moved = tmp_path / "moved"
     shared.rename(moved)
     result = laptop("done", "dmls-ch02")
@@ -179,14 +179,14 @@ def test_a_missing_folder_is_one_sentence_and_local_progress_is_kept(devices, sh
     assert laptop.json("sync", "status")["last_sync"]["ok"] is False
     moved.rename(shared)
     laptop.ok("sync")
-    (file,) = (shared / "mlops-path" / "ada").glob("*.json")
+    (file,) = learner_dir(shared, "ada").glob("*.json")
     assert json.loads(file.read_text())["resources"]["dmls-ch02"]["status"] == "done"  # caught up
 
 
 def test_a_read_only_folder_warns_and_loses_nothing(devices, shared):
     (laptop,) = devices("laptop")
-    laptop.ok("sync", "init", str(shared), "--name", "Ada")
-    learner_folder = shared / "mlops-path" / "ada"
+    laptop.ok("sync", "init", str(shared), "--name", "Ada", "--join")
+    learner_folder = learner_dir(shared, "ada")
     learner_folder.chmod(0o555)
     try:
         if os.access(learner_folder, os.W_OK):  # root ignores permissions: make the file itself the obstacle
@@ -205,8 +205,8 @@ def test_an_unreachable_remote_is_one_sentence_and_the_next_sync_catches_up(devi
     laptop, work = devices("laptop", "work")
     result = laptop("sync", "init", "--git", str(tmp_path / "no-such.git"))
     assert result.exit_code == 1 and result.stderr.startswith("Error: Cannot clone") and result.stderr.count("\n") == 1
-    laptop.ok("sync", "init", "--git", remote, "--name", "Ada")
-    work.ok("sync", "init", "--git", remote, "--name", "Ada")
+    laptop.ok("sync", "init", "--git", remote, "--name", "Ada", "--join")
+    work.ok("sync", "init", "--git", remote, "--name", "Ada", "--join")
     moved = tmp_path / "away.git"
     Path(remote).rename(moved)
     laptop.ok("done", "dmls-ch02")
@@ -233,9 +233,9 @@ def test_without_git_installed_sync_says_so(devices, remote, monkeypatch, tmp_pa
 
 def test_devices_and_a_study_group_sync_through_a_bare_git_repository(devices, remote):
     ada_laptop, ada_work, bob = devices("ada-laptop", "ada-work", "bob")
-    ada_laptop.ok("sync", "init", "--git", remote, "--name", "Ada")
-    ada_work.ok("sync", "init", "--git", remote, "--name", "Ada")
-    bob.ok("sync", "init", "--git", remote, "--name", "Bob")
+    ada_laptop.ok("sync", "init", "--git", remote, "--name", "Ada", "--join")
+    ada_work.ok("sync", "init", "--git", remote, "--name", "Ada", "--join")
+    bob.ok("sync", "init", "--git", remote, "--name", "Bob", "--join")
     ada_laptop.ok("done", "dmls-ch02", "dmls-ch07")
     bob.ok("start", "dmls-ch02")
     for device in (ada_laptop, bob, ada_work):
@@ -248,13 +248,14 @@ def test_devices_and_a_study_group_sync_through_a_bare_git_repository(devices, r
     log = subprocess.run(["git", "-C", remote, "log", "--format=%s", "HEAD"], capture_output=True, text=True).stdout
     assert "mlops-path: progress of Ada" in log and "mlops-path: progress of Bob" in log
     files = subprocess.run(["git", "-C", remote, "ls-tree", "-r", "--name-only", "HEAD"], capture_output=True, text=True).stdout.split()
-    assert len(files) == 3 and all(f.startswith(("mlops-path/ada/", "mlops-path/bob/")) for f in files)
+    layout = [str(learner_dir(Path("."), slug)) + "/" for slug in ("ada", "bob")]
+    assert len(files) == 3 and all(f.startswith(tuple(layout)) for f in files)
 
 
 def test_concurrent_syncs_from_three_devices_all_converge(devices, remote):
     homes = devices("one", "two", "three")
     for i, device in enumerate(homes):
-        device.ok("sync", "init", "--git", remote, "--name", "Ada")
+        device.ok("sync", "init", "--git", remote, "--name", "Ada", "--join")
         device.ok("done", ["dmls-ch02", "dmls-ch07", "dmls-ch08"][i])
     procs = [subprocess.Popen([installed_script(), "sync"], env=d.env(), stdout=subprocess.PIPE, stderr=subprocess.PIPE) for d in homes]
     for proc in procs:
@@ -277,8 +278,8 @@ def test_a_device_whose_clock_is_two_hours_behind_still_wins_with_a_later_change
         assert result.returncode == 0, result.stderr
         return result.stdout
 
-    run(ahead, "sync", "init", "--git", remote, "--name", "Ada")
-    run(behind, "sync", "init", "--git", remote, "--name", "Ada", skew="-2h")
+    run(ahead, "sync", "init", "--git", remote, "--name", "Ada", "--join")
+    run(behind, "sync", "init", "--git", remote, "--name", "Ada", "--join", skew="-2h")
     run(ahead, "done", "dmls-ch02")
     run(ahead, "sync")
     run(behind, "sync", skew="-2h")  # sees the change made "two hours in the future"
@@ -299,27 +300,27 @@ def sync_doc(**changes) -> bytes:
 
 
 DONE = {"status": "done", "updated": "2026-01-01T00:00:00Z"}
-HOSTILE_FILES = {
-    "corrupt.json": b"{not json",
-    "binary.json": b"\x00\x01\x02",
-    "deep.json": b'{"a": ' + b"[" * 200 + b"]" * 200 + b"}",
-    "newer.json": sync_doc(version=99),
-    "other-format.json": json.dumps({"format": "something-else"}).encode(),
-    "bad-id.json": sync_doc(resources={"../../etc\u001b[2J": DONE}),
-    "bad-clock.json": sync_doc(clock=["x", 0]),
-    "impostor.json": sync_doc(learner="Mallory\u001b]2;x\u0007", device="cd", resources={"dmls-ch09": DONE}),
+HOSTILE_FILES = {  # named as device files are (`sync_layout`): other names are not sync files at all
+    "c0ffee01.json": b"{not json",  # corrupt
+    "b1.json": b"\x00\x01\x02",  # binary
+    "dee9.json": b'{"a": ' + b"[" * 200 + b"]" * 200 + b"}",  # deep
+    "9e3e.json": sync_doc(version=99),  # newer
+    "0f.json": json.dumps({"format": "something-else"}).encode(),  # another format
+    "bad1d.json": sync_doc(resources={"../../etc\u001b[2J": DONE}),  # a bad id
+    "bad0c.json": sync_doc(clock=["x", 0]),  # a bad clock
+    "cd.json": sync_doc(learner="Mallory\u001b]2;x\u0007", device="cd", resources={"dmls-ch09": DONE}),  # an impostor
 }
 
 
 def test_hostile_foreign_files_are_skipped_each_with_one_warning(devices, shared, monkeypatch):
     laptop, work = devices("laptop", "work")
-    laptop.ok("sync", "init", str(shared), "--name", "Ada")
-    work.ok("sync", "init", str(shared), "--name", "Ada")
+    laptop.ok("sync", "init", str(shared), "--name", "Ada", "--join")
+    work.ok("sync", "init", str(shared), "--name", "Ada", "--join")
     laptop.ok("done", "dmls-ch02")
-    folder = shared / "mlops-path" / "ada"
+    folder = learner_dir(shared, "ada")
     for name, data in HOSTILE_FILES.items():
         (folder / name).write_bytes(data)
-    big = folder / "huge.json"
+    big = folder / "ff.json"
     from mlops_path.core import syncfile
 
     monkeypatch.setattr(syncfile, "MAX_SYNC_FILE_BYTES", 1000)
@@ -328,7 +329,7 @@ def test_hostile_foreign_files_are_skipped_each_with_one_warning(devices, shared
     assert result.exit_code == 0 and json.loads(result.stdout)["id"] == "dmls-ch07"  # the good file still merged
     warnings = result.stderr.splitlines()
     assert len(warnings) == len(HOSTILE_FILES) + 1
-    for name in [*HOSTILE_FILES, "huge.json"]:
+    for name in [*HOSTILE_FILES, "ff.json"]:
         assert sum(name in line for line in warnings) == 1, name
     assert "\x1b" not in result.stderr
     assert work.statuses()["dmls-ch09"] == "todo"  # the impostor's claim was not merged
@@ -345,7 +346,8 @@ def test_random_changes_on_three_devices_converge_whatever_the_sync_order(tmp_pa
     from hypothesis import strategies as st
 
     ids = ["dmls-ch02", "dmls-ch07", "ml-test-score"]
-    action = st.tuples(st.integers(0, 2), st.sampled_from(["done", "start", "skip", "reset", "undo", "note", "look"]), st.sampled_from(ids))
+    verbs = ["done", "start", "skip", "reset", "undo", "note", "look", "copy"]  # copy: a home copied to a new machine
+    action = st.tuples(st.integers(0, 4), st.sampled_from(verbs), st.sampled_from(ids))
 
     @settings(max_examples=15, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow])
     @given(st.lists(action, min_size=1, max_size=12), st.randoms())
@@ -355,9 +357,14 @@ def test_random_changes_on_three_devices_converge_whatever_the_sync_order(tmp_pa
         folder.mkdir(parents=True)
         homes = [Device(root, f"d{i}", monkeypatch) for i in range(3)]
         for device in homes:
-            device.ok("sync", "init", str(folder), "--name", "Ada", "--share-notes")
+            device.ok("sync", "init", str(folder), "--name", "Ada", "--join", "--share-notes")
         for who, verb, rid in actions:
-            device = homes[who]
+            device = homes[who % len(homes)]
+            if verb == "copy":
+                if len(homes) < 5:
+                    shutil.copytree(device.home, root / f"c{len(homes)}")
+                    homes.append(Device(root, f"c{len(homes)}", monkeypatch))
+                continue
             if verb == "undo":
                 device.ok("undo")
             elif verb == "note":
@@ -366,12 +373,12 @@ def test_random_changes_on_three_devices_converge_whatever_the_sync_order(tmp_pa
                 device.ok("list")  # merges whatever the others wrote so far
             else:
                 device.ok(verb, rid, *(["--force"] if verb == "start" else []))
-        order = list(range(3))
+        order = list(range(len(homes)))
         rnd.shuffle(order)
-        for i in order:
+        for i in order + order:  # twice: a copied home that took a new id publishes it in the first round
             homes[i].ok("sync")
-        views = [(homes[i].statuses(), [n["text"] for rid in ids for n in homes[i].json("show", rid)["notes"]]) for i in range(3)]
-        assert views[0] == views[1] == views[2], actions
+        views = [(h.statuses(), [n["text"] for rid in ids for n in h.json("show", rid)["notes"]]) for h in homes]
+        assert all(view == views[0] for view in views), actions  # a copy that changed nothing may keep the id: nothing differs
 
     run()
 
@@ -411,7 +418,8 @@ def test_cohort_reads_every_learner_of_a_folder(cli, tmp_path):
     assert ada["stuck"] == [] and ada["days_inactive"] >= 0
     bob = by_name["Bob"]
     assert bob["stuck"] == ["dmls-ch02"] and bob["current"] == "dmls-ch02" and bob["percent"] == 0
-    assert set(bob) == {"name", "done", "total", "percent", "current", "last_active", "days_inactive", "stuck"}
+    assert set(bob) == {"name", "you", "devices", "done", "total", "percent", "current", "last_active", "days_inactive", "stuck"}
+    assert bob["you"] is False and bob["devices"] == ["b1"]
     steps = {s["id"]: s for s in report["steps"]}
     assert steps["dmls-ch02"] == {"id": "dmls-ch02", "done": 1, "in_progress": 1, "skipped": 0}
     assert steps["gently-down-the-stream"]["skipped"] == 1

@@ -28,7 +28,7 @@ def pair(tmp_path):
         return result.stdout
 
     for name in ("ahead", "behind"):
-        run(name, "sync", "init", str(shared), "--name", "Ada", "--share-notes")
+        run(name, "sync", "init", str(shared), "--name", "Ada", "--join", "--share-notes")
     return run
 
 

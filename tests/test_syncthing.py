@@ -105,7 +105,7 @@ def test_two_devices_of_one_learner_converge_through_syncthing(pair, devices):
     status it had saved)."""
     a, b = devices
     a("sync", "init", str(a.folder), "--name", NAME, "--share-notes")
-    b("sync", "init", str(b.folder), "--name", NAME, "--share-notes")
+    b("sync", "init", str(b.folder), "--name", NAME, "--share-notes", "--join")
     steps = list(a.statuses())
     s0, s1, s2, s3, s4 = steps[:5]
 

@@ -38,16 +38,45 @@ def init(
     name: Annotated[
         str | None, typer.Option("--name", metavar="NAME", help="Your display name (default: your user name).", show_default=False)
     ] = None,
-    share_notes: Annotated[bool, typer.Option("--share-notes", help="Also share your notes (default: statuses and times only).")] = False,
+    share_notes: Annotated[
+        bool | None,
+        typer.Option(
+            "--share-notes/--no-share-notes", help="Share your notes, or not (default: as before; at first not).", show_default=False
+        ),
+    ] = None,
+    join: Annotated[bool, typer.Option("--join", help="You already sync as --name on another device: join yourself.")] = False,
+    device: Annotated[
+        str | None, typer.Option("--device", metavar="NAME", help="This device's name (default: the host name).", show_default=False)
+    ] = None,
 ) -> None:
     """Set up sync through a folder or a git remote, then sync once.
 
     Each device writes only its own file there; every device merges all of them. Devices with
-    the same --name are one learner; other names in the same place are your study group.
+    the same --name are one learner; other names in the same place are your study group. A name
+    someone already syncs under is refused unless you say it is you (--join, or yes when asked).
+    Run again, it keeps every setting you do not give.
 
     Example: mlops-path sync init ~/Sync/mlops --name Ada
     """
-    group_views.synced(learner().sync_init(folder, git, name, share_notes))
+    from mlops_path.core.syncing import NameTaken
+
+    try:
+        report = learner().sync_init(folder, git, name, share_notes, join, device)
+    except NameTaken as taken:
+        if not _confirm_join(taken):
+            raise
+        report = learner().sync_init(folder, git, name, share_notes, True, device)
+    group_views.synced(report)
+
+
+def _confirm_join(taken) -> bool:
+    """In a terminal, ask whether the devices already syncing under the name are the learner's own."""
+    import sys
+
+    if not sys.stdin.isatty():
+        return False
+    group_views.name_taken(taken)
+    return typer.confirm(f"Are these your own devices, {taken.name}?", default=False, err=True)
 
 
 @sync_app.command("status")

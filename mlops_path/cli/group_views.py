@@ -36,10 +36,15 @@ def notes_shared(config: SyncConfig) -> None:
     output.say(["Your notes are now shared through sync." if config.share_notes else "Your notes now stay on each device."])
 
 
+def name_taken(taken) -> None:
+    output.warning(str(taken))
+
+
 def _device_json(d) -> dict:
     return {
         "learner": d.learner,
         "device": d.device,
+        "device_name": d.device_name,
         "last_change": iso(d.last_change),
         "mine": d.mine,
         "this_device": d.this_device,
@@ -73,12 +78,12 @@ def sync_status(status: SyncStatus, as_json: bool) -> None:
     mine = [d for d in status.devices if d.mine]
     others = [d for d in status.devices if not d.mine]
     out += ["", "Your devices:"]
-    out += [f"  {d.device}  last change {output.stamp(d.last_change)}" + _device_note(d) for d in mine]
+    out += [f"  {_device_label(d)}  last change {output.stamp(d.last_change)}" + _device_note(d) for d in mine]
     if not mine:
         out.append("  none yet (run `mlops-path sync`)")
     if others:
         out += ["", "Your study group (see `mlops-path cohort`):"]
-        out += [f"  {d.learner}  {d.device}  last change {output.stamp(d.last_change)}" for d in others]
+        out += [f"  {d.learner}  {_device_label(d)}  last change {output.stamp(d.last_change)}" for d in others]
     if status.skipped:
         out += ["", "Skipped files:"] + [f"  {f}: it {reason}" for f, reason in status.skipped]
     say_whole(out)
@@ -96,6 +101,10 @@ def _when(at: object) -> str:
     return output.stamp(parsed if parsed.tzinfo else parsed.replace(tzinfo=UTC))
 
 
+def _device_label(d) -> str:
+    return f"{d.device_name} ({d.device})" if d.device_name else d.device
+
+
 def _device_note(d) -> str:
     if d.this_device:
         return "  (this device)"
@@ -105,10 +114,32 @@ def _device_note(d) -> str:
 def cohort_json(c: Cohort) -> dict:
     return {
         "path": c.path.id,
-        "learners": [{"name": r.name, "done": r.done, "total": r.total, "percent": r.percent, "current": r.current,
-                      "last_active": iso(r.last_active), "days_inactive": r.days_inactive, "stuck": r.stuck} for r in c.learners],
+        "engine": c.engine,
+        "as_of": iso(c.as_of),
+        "learners": [_learner_json(r) for r in c.learners],
         "steps": [{"id": s.id, "done": s.done, "in_progress": s.in_progress, "skipped": s.skipped} for s in c.steps],
-    }  # fmt: skip
+    }
+
+
+def _learner_json(r) -> dict:
+    return {
+        **{"name": r.name, "you": r.you, "devices": list(r.devices), "done": r.done, "total": r.total, "percent": r.percent},
+        **{"current": r.current, "last_active": iso(r.last_active), "days_inactive": r.days_inactive, "stuck": r.stuck},
+    }
+
+
+def freshness(c: Cohort) -> str | None:
+    """How fresh the group's files are: a clone holds them as of the last sync; a folder an engine
+    keeps in sync is as fresh as that engine; a folder given by hand is what it is."""
+    if c.engine == "git":
+        if c.as_of is None:
+            return "Not synced yet: run `mlops-path sync` to fetch the group's progress."
+        days = (c.generated - c.as_of).days
+        ago = "today" if days < 1 else f"{days} day{'s' * (days != 1)} ago"
+        return f"As of the last sync, {output.stamp(c.as_of)} ({ago}); `mlops-path sync` fetches newer progress."
+    if c.engine == "folder":
+        return "As the synced folder is now (your sync engine brings the others' changes)."
+    return None
 
 
 NARROW = 80  # below this many columns, the cohort is told a learner a line
@@ -116,7 +147,8 @@ HEADER = ["learner", "done", "total", "percent", "current", "last active", "days
 
 
 def _row(r) -> list[str]:
-    return [r.name, str(r.done), str(r.total), f"{r.percent}%", r.current or "finished",
+    name = f"{r.name} (you)" if r.you else r.name
+    return [name, str(r.done), str(r.total), f"{r.percent}%", r.current or "finished",
             iso_day(r.last_active) if r.last_active else "never",
             "" if r.days_inactive is None else str(r.days_inactive), " ".join(r.stuck)]  # fmt: skip
 
@@ -136,6 +168,9 @@ def cohort(c: Cohort, as_json: bool, fmt: str | None) -> None:
         return
     stuck_steps = [s for s in c.steps if s.in_progress]
     tail = [f"{len(c.learners)} learner{'s' * (len(c.learners) != 1)} on {c.path.title!r}; percentages count required steps."]
+    fresh = freshness(c)
+    if fresh:
+        tail.append(fresh)
     if stuck_steps:
         worst = max(stuck_steps, key=lambda s: s.in_progress)
         tail.append(f"Most learners in progress: {worst.id} ({worst.in_progress}).")
@@ -155,7 +190,7 @@ def cohort(c: Cohort, as_json: bool, fmt: str | None) -> None:
         for r in c.learners:
             active = f"last active {iso_day(r.last_active)} ({r.days_inactive} days ago)" if r.last_active else "never active"
             stuck = f"; stuck on {', '.join(r.stuck)}" if r.stuck else ""
-            line = output.text(r.name, style="bold")
+            line = output.text(f"{r.name} (you)" if r.you else r.name, style="bold")
             line.append_text(output.text(f": {r.percent}% ({r.done} of {r.total} done); now on {r.current or 'nothing: finished'}; "
                                          f"{active}{stuck}"))  # fmt: skip
             out.print(line)

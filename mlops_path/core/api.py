@@ -6,7 +6,7 @@ A `Learner` is one person's view: the catalogs they load, the path they walk, th
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
-from datetime import timedelta
+from datetime import datetime, timedelta
 from functools import cached_property
 from pathlib import Path
 from typing import TYPE_CHECKING, NamedTuple, TypeVar
@@ -409,10 +409,18 @@ class Learner:
 
     # --- beyond one machine: sync and the study group (their modules are imported only here) ---
 
-    def sync_init(self, folder: Path | None, url: str | None, name: str | None, share_notes: bool) -> SyncReport:
+    def sync_init(
+        self,
+        folder: Path | None,
+        url: str | None,
+        name: str | None,
+        share_notes: bool | None,
+        join: bool = False,
+        device_name: str | None = None,
+    ) -> SyncReport:
         from mlops_path.core import syncing
 
-        return syncing.init(self.file, folder, url, name, share_notes, self._warn_once)
+        return syncing.init(self.file, folder, url, name, share_notes, self._warn_once, join, device_name)
 
     def sync_now(self) -> SyncReport:
         from mlops_path.core import syncing
@@ -439,14 +447,19 @@ class Learner:
         from mlops_path.core.cohort import cohort_report
         from mlops_path.core.sync import SyncConfig
 
-        progress = store.read_progress(self.file)
+        progress = self.progress()
+        config = SyncConfig.of(progress)
+        engine, as_of = None, None
         if folder is None:
-            config = SyncConfig.of(progress)
             if config is None or not config.on:
                 raise UsageError("Give a folder that holds the group's sync files, or set up sync (`mlops-path sync init`).")
-            folder = config.place
+            folder, engine = config.place, config.engine
+            if engine == "git":  # the clone holds the others' files as of the last sync
+                last = (config.last_sync or {}).get("at")
+                as_of = datetime.fromisoformat(last) if isinstance(last, str) else None
         path = self._path_for(progress)
-        return cohort_report(folder.expanduser(), self.catalog, path, now(), self._warn_once)
+        me = config.learner if config is not None else None
+        return cohort_report(folder.expanduser(), self.catalog, path, now(), self._warn_once, me, engine, as_of)
 
 
 class Health(NamedTuple):

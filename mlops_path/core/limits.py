@@ -22,6 +22,7 @@ MAX_HISTORY = 500  # changes kept for `history` and `undo`; older ones are dropp
 
 # What another device or a group member writes into the shared place (README: "Sync").
 MAX_SYNC_FILE_BYTES = 4 * 1024 * 1024  # one device file; a learner's real file is a few KiB
+MAX_DEVICE_NAME = 60  # a device's name ("laptop"), shown in sync status and cohort
 MAX_DEVICE_FILES = 64  # device files read for one learner; the most recently changed are kept
 MAX_FOLDER_ENTRIES = 2_000  # entries looked at in one learner's folder before the rest is passed over
 MAX_CLOCK_COUNTER = 2**32  # a clock's counter: far more changes than one millisecond can hold

@@ -165,6 +165,7 @@ class SyncConfigSchema(_Record):
     share_notes: bool = False
     last_sync: LastSyncSchema | None = None
     known_devices: dict[DeviceId, Annotated[str, Field(max_length=limits.MAX_NAME)]] = {}
+    device_name: Annotated[str, Field(max_length=limits.MAX_DEVICE_NAME)] | None = None
 
 
 class SavedWeekSchema(_Record):

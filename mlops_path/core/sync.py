@@ -28,9 +28,8 @@ from mlops_path.core.errors import FileProblem
 from mlops_path.core.files import atomic_write, cause, read_regular, remove_quietly
 from mlops_path.core.limits import MAX_DEVICE_FILES, MAX_FOLDER_ENTRIES, MAX_HISTORY, MAX_SYNC_FILE_BYTES
 from mlops_path.core.progress import MERGE, NOTHING, Change, Clock, Entry, Note, Progress, Records, iso
+from mlops_path.core.sync_layout import FOLDER, device_of, learner_folders, writing_folder
 from mlops_path.core.syncfile import SYNC_FORMAT, SYNC_VERSION, DeviceFile, Skipped, read_device_file, validated
-
-FOLDER = "mlops-path"  # inside the shared place, so a shared folder can hold other things too
 
 
 class SyncConfig(NamedTuple):
@@ -44,6 +43,7 @@ class SyncConfig(NamedTuple):
     share_notes: bool = False
     last_sync: Mapping[str, Any] | None = None
     known_devices: Mapping[str, str] = NOTHING  # device id -> the name it syncs under, as written
+    device_name: str | None = None  # this device's name for people ("laptop"), default the host name
 
     @classmethod
     def of(cls, progress: Progress) -> SyncConfig | None:
@@ -60,6 +60,7 @@ class SyncConfig(NamedTuple):
             bool(data.get("share_notes")),
             data.get("last_sync"),
             data.get("known_devices") or NOTHING,
+            data.get("device_name"),
         )
 
     def to_dict(self) -> dict[str, Any]:
@@ -72,6 +73,7 @@ class SyncConfig(NamedTuple):
             "share_notes": self.share_notes,
             "last_sync": dict(self.last_sync) if self.last_sync else None,
             "known_devices": dict(self.known_devices),
+            "device_name": self.device_name,
         }
 
     @property
@@ -79,7 +81,9 @@ class SyncConfig(NamedTuple):
         return self.engine is not None and self.place is not None
 
     def learner_folder(self) -> Path:
-        return self.place / FOLDER / learner_slug(self.learner)
+        """Where this device writes (`sync_layout`: the sharded layout, or the first one if this
+        learner's folder is there)."""
+        return writing_folder(self.place, learner_slug(self.learner))
 
     def device_file(self) -> Path:
         return self.learner_folder() / f"{self.device}.json"
@@ -135,6 +139,7 @@ def device_document(progress: Progress, config: SyncConfig, at: datetime) -> dic
         "version": SYNC_VERSION,
         "learner": config.learner,
         "device": config.device,
+        **({"device_name": config.device_name} if config.device_name else {}),
         "exported_at": iso(at),
         "clock": list(progress.clock or (0, 0)),
         "path": progress.default_path,
@@ -174,7 +179,9 @@ def own_folder(config: SyncConfig) -> list[Path]:
     link, a file) is set aside as `<name>.aside-<time>`, so this device never writes outside the
     shared place. Returns what was set aside."""
     aside = []
-    for folder in (config.place / FOLDER, config.learner_folder()):
+    target = config.learner_folder()
+    chain = [config.place / FOLDER, *([target.parent] if target.parent != config.place / FOLDER else []), target]
+    for folder in chain:
         try:
             info = folder.lstat()
         except FileNotFoundError:
@@ -278,54 +285,56 @@ def merge(progress: Progress, others: Iterable[DeviceFile], device: str, at: dat
 
 
 class FolderListing(NamedTuple):
-    files: list[Path]  # the other devices' files, the most recently changed first
-    stats: dict[str, list[int]]  # name -> [size, mtime_ns], to tell which changed since last time
+    files: list[Path]  # this learner's files (this device's own too), the most recently changed first
+    stats: dict[str, list[int]]  # path -> [size, mtime_ns], to tell which changed since last time
     passed_over: int  # entries not looked at: over the limits (said once, in a warning)
 
 
 def my_device_files(config: SyncConfig) -> FolderListing:
-    """The files of this learner's other devices (never this device's own), without following a
-    link or opening anything: at most MAX_FOLDER_ENTRIES entries are looked at and
-    MAX_DEVICE_FILES files kept, so a folder stuffed by someone else costs every command little."""
-    folder = config.learner_folder()
-    own = f"{config.device}.json"
+    """This learner's files in both layouts, by the one rule of `sync_layout` (this device's own
+    file too: another copy of this home may have written it), without following a link or opening
+    anything: at most MAX_FOLDER_ENTRIES entries are looked at and MAX_DEVICE_FILES files kept,
+    so a folder stuffed by someone else costs every command little."""
     found: list[tuple[int, str, Path, list[int]]] = []
     passed_over = 0
-    try:
-        if not stat.S_ISDIR(folder.lstat().st_mode):
-            return FolderListing([], {}, 0)
-        with os.scandir(folder) as entries:
-            for count, entry in enumerate(entries):
-                if count >= MAX_FOLDER_ENTRIES:
-                    passed_over += 1
-                    continue
-                if not entry.name.endswith(".json") or entry.name == own or entry.name.startswith("."):
-                    continue
-                info = entry.stat(follow_symlinks=False)
-                found.append((info.st_mtime_ns, entry.name, Path(entry.path), [info.st_size, info.st_mtime_ns]))
-    except OSError:
-        return FolderListing([], {}, 0)
+    for folder in learner_folders(config.place, learner_slug(config.learner)):
+        try:
+            if not stat.S_ISDIR(folder.lstat().st_mode):
+                continue
+            with os.scandir(folder) as entries:
+                for count, entry in enumerate(entries):
+                    if count >= MAX_FOLDER_ENTRIES:
+                        passed_over += 1
+                        continue
+                    if device_of(entry.name) is None:
+                        continue
+                    info = entry.stat(follow_symlinks=False)
+                    found.append((info.st_mtime_ns, entry.path, Path(entry.path), [info.st_size, info.st_mtime_ns]))
+        except OSError:
+            continue
     found.sort(reverse=True)
     passed_over += max(0, len(found) - MAX_DEVICE_FILES)
     kept = found[:MAX_DEVICE_FILES]
-    return FolderListing([path for *_, path, _ in kept], {name: st for _, name, _, st in kept}, passed_over)
+    return FolderListing([path for *_, path, _ in kept], {key: st for _, key, _, st in kept}, passed_over)
 
 
 def changed_files(config: SyncConfig) -> tuple[list[Path], FolderListing]:
-    """The other devices' files whose size or modification time changed since they were last
-    merged here, and the listing to remember once they are."""
+    """This learner's files whose size or modification time changed since they were last merged
+    here, and the listing to remember once they are."""
     listing = my_device_files(config)
-    seen = cache.load("sync-seen", str(config.learner_folder()))
+    seen = cache.load("sync-seen", str(config.place / FOLDER / learner_slug(config.learner)))
     seen = seen if isinstance(seen, dict) else {}
-    return [f for f in listing.files if seen.get(f.name) != listing.stats[f.name]], listing
+    return [f for f in listing.files if seen.get(str(f)) != listing.stats[str(f)]], listing
 
 
 def remember_merged(config: SyncConfig, listing: FolderListing) -> None:
-    cache.save("sync-seen", str(config.learner_folder()), listing.stats)
+    cache.save("sync-seen", str(config.place / FOLDER / learner_slug(config.learner)), listing.stats)
 
 
 def read_mine(files: list[Path], config: SyncConfig, warn: Callable[[str], None], now_ms: int) -> list[DeviceFile]:
-    """The usable files among `files`: this learner's, sound; each other one is named in a warning."""
+    """The usable files among `files`: this learner's, sound; each other one is named in a warning.
+    This device's own file, or an engine's conflict copy of it, is read too (`copied_home` tells
+    whether another copy of this home wrote it); any other file claiming this device's id is not."""
     usable = []
     for file in files:
         try:
@@ -336,11 +345,32 @@ def read_mine(files: list[Path], config: SyncConfig, warn: Callable[[str], None]
         if not same_learner(other.learner, config.learner):
             warn(f"Skipped the sync file {file}: it belongs to {other.learner!r}, not {config.learner!r}.")
             continue
-        if other.device == config.device:
+        if other.device == config.device and device_of(file.name) != config.device:
             warn(f"Skipped the sync file {file}: it claims this device's id ({config.device}).")
             continue
         usable.append(other)
     return usable
+
+
+def copied_home(progress: Progress, others: Iterable[DeviceFile], device: str) -> bool:
+    """Did another copy of this home write under this device's id? Every change this device made
+    is in its progress file, so a file of this id holding a change stamped with it that the
+    progress does not have (or a later clock) was written elsewhere: a data folder copied to
+    another machine, or restored from a backup, whose copy syncs too. Only the file under this
+    device's own name decides: the copy whose version an engine kept there keeps the id, and the
+    other (whose version became a conflict copy, or was overwritten) takes a new one."""
+    mine = progress.clock or (0, 0)
+    for other in others:
+        if other.device != device or other.file.name != f"{device}.json":
+            continue  # a conflict copy alone does not say which copy keeps the id: the one whose file survived does
+        if other.clock > mine:
+            return True
+        for rid, entry in other.resources.items():
+            ours = progress.resources.get(rid)
+            ours_clock = with_clock(ours, device).clock if ours is not None else None
+            if entry.clock is not None and entry.clock[2] == device and _order(entry.clock) > _order(ours_clock):
+                return True
+    return False
 
 
 def newcomers(config: SyncConfig, others: Iterable[DeviceFile]) -> dict[str, str]:

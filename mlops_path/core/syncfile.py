@@ -18,6 +18,7 @@ from mlops_path.core.limits import (
     EARLIEST_MS,
     MAX_CLOCK_COUNTER,
     MAX_CLOCK_SKEW_MS,
+    MAX_DEVICE_NAME,
     MAX_ID,
     MAX_NAME,
     MAX_NOTE,
@@ -40,6 +41,7 @@ class DeviceFile(NamedTuple):
     clock: tuple[int, int]
     path: str | None
     resources: dict[str, Entry]
+    device_name: str | None = None  # the name its learner gave that device ("laptop")
 
 
 class Skipped(Exception):
@@ -186,6 +188,9 @@ def validated(file: Path, raw: dict[str, Any], now_ms: int | None = None) -> Dev
                 raise _Bad(f"resources.{rid[:40]!r}", "expected a resource id")
             entries[rid] = _entry(value, f"resources.{rid}", window)
         exported = _when(raw.get("exported_at"), "exported_at", window)
-        return DeviceFile(file, learner, device, exported, (clock[0], clock[1]), path, entries)
+        device_name = raw.get("device_name")
+        if device_name is not None:
+            device_name = _text(device_name, "device_name", MAX_DEVICE_NAME, 1)
+        return DeviceFile(file, learner, device, exported, (clock[0], clock[1]), path, entries, device_name)
     except _Bad as exc:
         raise Skipped(str(exc)) from None

@@ -14,14 +14,15 @@ from typing import NamedTuple
 from mlops_path.core import gitsync, home, store
 from mlops_path.core.errors import FileProblem, ProgressError, UsageError
 from mlops_path.core.files import cause, read_regular
-from mlops_path.core.limits import MAX_DEVICE_FILES, MAX_NAME, MAX_SYNC_FILE_BYTES
-from mlops_path.core.progress import Progress, now
+from mlops_path.core.limits import MAX_DEVICE_FILES, MAX_DEVICE_NAME, MAX_NAME, MAX_SYNC_FILE_BYTES
+from mlops_path.core.progress import Progress, iso, now
 from mlops_path.core.sync import (
-    FOLDER,
     FolderListing,
     SyncConfig,
     _ms,
     changed_files,
+    copied_home,
+    learner_key,
     merge,
     new_device_id,
     newcomers,
@@ -30,6 +31,7 @@ from mlops_path.core.sync import (
     remember_merged,
     same_learner,
 )
+from mlops_path.core.sync_layout import group_files
 from mlops_path.core.syncfile import DeviceFile, Skipped, read_device_file
 
 Warn = Callable[[str], None]
@@ -74,10 +76,24 @@ def _others(config: SyncConfig, warn: Warn, everything: bool) -> tuple[list[Devi
 
 def merge_in(progress: Progress, others: list[DeviceFile], at: datetime, warn: Warn | None = None) -> Progress:
     """`progress` with `others` merged (what changed recorded in history), and every device not
-    seen here before remembered; `warn` says once that it appeared, and under what name."""
+    seen here before remembered; `warn` says once that it appeared, and under what name. When
+    another copy of this home wrote under this device's id (`copied_home`), this device takes a new
+    id and merges that copy's file as one of the learner's other devices."""
     config = SyncConfig.of(progress)
+    if copied_home(progress, others, config.device):
+        old, new_id = config.device, new_device_id()
+        if warn is not None:
+            warn(
+                f"Another copy of this data folder (a copied home?) also syncs as device {old}; this device now syncs "
+                f"as {new_id}, and merges that copy as one of your devices."
+            )
+        config = config._replace(device=new_id, known_devices={**config.known_devices, old: config.learner, new_id: config.learner})
+        progress = progress._replace(sync=config.to_dict())
     merged = merge(progress, others, config.device, at)
-    new = newcomers(config, others)
+    if config.engine == "folder" and others and merged is not progress:  # folder mode has no `sync` run to date
+        config = config._replace(last_sync={"at": iso(at), "ok": True, "message": f"merged {len(others)} device file(s)"})
+        merged = merged._replace(sync=config.to_dict())
+    new = {device: name for device, name in newcomers(config, others).items() if device != config.device}
     if not new:
         return merged
     if warn is not None:
@@ -117,8 +133,31 @@ class SyncReport(NamedTuple):
     message: str
 
 
-def init(file: Path, folder: Path | None, url: str | None, name: str | None, share_notes: bool, warn: Warn) -> SyncReport:
-    """Set up sync through a folder or a git remote, then sync once."""
+class NameTaken(UsageError):
+    """`sync init --name N` where devices that are not this learner's already sync as N: the CLI asks
+    in a terminal (then runs again with join), and elsewhere this sentence is the answer (exit 2)."""
+
+    def __init__(self, name: str, devices: list[DeviceFile]):
+        self.name, self.devices = name, devices
+        seen = ", ".join(sorted({d.device_name or d.device for d in devices})[:5])
+        super().__init__(
+            f"Someone already syncs as {name!r} here ({len(devices)} device{'s' * (len(devices) != 1)}: {seen}); "
+            f"if that is you on another device, run this again with --join; if not, pick another --name."
+        )
+
+
+def init(
+    file: Path,
+    folder: Path | None,
+    url: str | None,
+    name: str | None,
+    share_notes: bool | None,
+    warn: Warn,
+    join: bool = False,
+    device_name: str | None = None,
+) -> SyncReport:
+    """Set up sync through a folder or a git remote, then sync once. Run again, it keeps every
+    setting it is not given (the name, the device's name, whether notes are shared)."""
     if (folder is None) == (url is None):
         raise UsageError("Give a folder to sync through, or --git URL (not both).")
     progress = store.read_progress(file)
@@ -126,6 +165,9 @@ def init(file: Path, folder: Path | None, url: str | None, name: str | None, sha
     learner = (name or (old.learner if old else None) or _user_name()).strip()
     if not learner or len(learner) > MAX_NAME or any(not c.isprintable() for c in learner):
         raise UsageError(f"--name wants a display name of 1 to {MAX_NAME} printable characters.")
+    label = (device_name or (old.device_name if old else None) or _host_name()).strip()
+    if not label or len(label) > MAX_DEVICE_NAME or any(not c.isprintable() for c in label):
+        raise UsageError(f"--device wants a name of 1 to {MAX_DEVICE_NAME} printable characters.")
     device = old.device if old else new_device_id()
     if folder is not None:
         place = folder.expanduser().resolve()
@@ -138,9 +180,33 @@ def init(file: Path, folder: Path | None, url: str | None, name: str | None, sha
             gitsync.clone(url, place)
         engine = "git"
     known = {**(old.known_devices if old else {}), device: learner}
-    config = SyncConfig(engine, place, url, learner, device, share_notes, known_devices=known)
+    if not join:
+        others = [d for d in _devices_named(place, learner) if d.device not in known]
+        if others:
+            raise NameTaken(learner, others)
+    keep_notes = old.share_notes if old and share_notes is None else bool(share_notes)
+    config = SyncConfig(engine, place, url, learner, device, keep_notes, known_devices=known, device_name=label)
     store.update_progress(file, lambda p: (p._replace(sync=config.to_dict(), clock=p.clock or (0, 0)), None))
     return sync_now(file, warn)
+
+
+def _devices_named(place: Path, learner: str) -> list[DeviceFile]:
+    """The readable device files in `place` of whoever syncs under `learner`'s name."""
+    found = []
+    for path in group_files(place):
+        try:
+            other = read_device_file(path)
+        except Skipped:
+            continue
+        if same_learner(other.learner, learner):
+            found.append(other)
+    return found
+
+
+def _host_name() -> str:
+    import socket
+
+    return socket.gethostname().split(".")[0][:MAX_DEVICE_NAME] or "device"
 
 
 def _user_name() -> str:
@@ -274,6 +340,7 @@ class SeenDevice(NamedTuple):
     mine: bool  # one of this learner's devices
     this_device: bool
     look_alike: bool = False  # this learner's, under a name written differently (said when it first appeared)
+    device_name: str | None = None
 
 
 class SyncStatus(NamedTuple):
@@ -287,7 +354,7 @@ def status(file: Path) -> SyncStatus:
     if config is None or not config.on:
         return SyncStatus(config, [], [])
     devices, skipped = [], []
-    for path in sorted((config.place / FOLDER).glob("*/*.json")):
+    for path in group_files(config.place):
         try:
             other = read_device_file(path)
         except Skipped as exc:
@@ -296,6 +363,13 @@ def status(file: Path) -> SyncStatus:
         mine = same_learner(other.learner, config.learner)
         last = max((e.updated for e in other.resources.values()), default=other.exported_at)
         this = mine and other.device == config.device
-        devices.append(SeenDevice(other.learner, other.device, last, mine, this, mine and other.learner != config.learner))
-    devices.sort(key=lambda d: (not d.mine, d.learner.casefold(), d.device))
+        alike = mine and other.learner != config.learner
+        devices.append(SeenDevice(other.learner, other.device, last, mine, this, alike, other.device_name))
+    # an engine's conflict copy is the same device again: one line for it, with its latest change
+    latest: dict[tuple[str, str], SeenDevice] = {}
+    for device in devices:
+        key = (learner_key(device.learner), device.device)
+        if key not in latest or device.last_change > latest[key].last_change:
+            latest[key] = device
+    devices = sorted(latest.values(), key=lambda d: (not d.mine, d.learner.casefold(), d.device))
     return SyncStatus(config, devices, skipped)

@@ -1,0 +1,159 @@
+"""A study group that holds up in real hands: nothing lost between devices (undo after a merge, a
+copied home, an engine's conflict copy), names that cannot merge two people by accident, devices
+with names, honest and fresh group views, and a layout for a course of thousands."""
+
+import json
+import shutil
+
+from conftest import learner_dir
+from test_sync import Device
+
+X = "dmls-ch08"
+
+
+def homes(tmp_path, monkeypatch, *names):
+    return [Device(tmp_path, name, monkeypatch) for name in names]
+
+
+def test_a_name_someone_else_syncs_under_is_refused_unless_you_join(tmp_path, monkeypatch):
+    shared = tmp_path / "Sync"
+    shared.mkdir()
+    ada, frank = homes(tmp_path, monkeypatch, "ada", "frank")
+    ada.ok("sync", "init", str(shared), "--name", "Ada", "--device", "laptop")
+    ada.ok("done", "dmls-ch02")
+    refused = frank("sync", "init", str(shared), "--name", "ada")
+    assert refused.exit_code == 2 and "Someone already syncs as 'ada' here (1 device: laptop)" in refused.stderr
+    assert "--join" in refused.stderr and "pick another --name" in refused.stderr
+    assert frank.json("sync", "status")["engine"] is None  # nothing was set up
+    assert frank.statuses()["dmls-ch02"] == "todo"  # and nothing merged
+    frank.ok("sync", "init", str(shared), "--name", "Frank")
+    assert frank.statuses()["dmls-ch02"] == "todo" and ada.statuses()["dmls-ch02"] == "done"
+    desk = Device(tmp_path, "desk", monkeypatch)
+    desk.ok("sync", "init", str(shared), "--name", "Ada", "--join", "--device", "desk")
+    assert desk.statuses()["dmls-ch02"] == "done"
+
+
+def test_devices_have_names_and_sync_init_again_keeps_the_settings(tmp_path, monkeypatch):
+    shared = tmp_path / "Sync"
+    shared.mkdir()
+    (ada,) = homes(tmp_path, monkeypatch, "ada")
+    ada.ok("sync", "init", str(shared), "--name", "Ada", "--device", "laptop", "--share-notes")
+    ada.ok("sync", "init", str(shared))  # again, with nothing said: name, device name and sharing stay
+    status = ada.json("sync", "status")
+    assert status["learner"] == "Ada" and status["share_notes"] is True
+    assert [d["device_name"] for d in status["devices"]] == ["laptop"]
+    assert "laptop (" in ada.ok("sync", "status")
+    ada.ok("sync", "init", str(shared), "--no-share-notes")
+    assert ada.json("sync", "status")["share_notes"] is False
+
+
+def test_undo_after_a_merge_takes_back_only_what_it_did(tmp_path, monkeypatch):
+    shared = tmp_path / "Sync"
+    shared.mkdir()
+    a, b = homes(tmp_path, monkeypatch, "a", "b")
+    a.ok("sync", "init", str(shared), "--name", "Ada", "--share-notes")
+    b.ok("sync", "init", str(shared), "--name", "Ada", "--join", "--share-notes")
+    a.ok("done", X)
+    a.ok("note", X, "noted")
+    b.ok("skip", X)  # after seeing A's done
+    a.ok("undo")  # of the note: never brings A's `done` back
+    for device in (a, b, a):
+        device.ok("sync")
+    for device in (a, b):
+        shown = device.json("show", X)
+        assert shown["status"] == "skipped" and shown["notes"] == []
+
+
+def test_a_copied_home_takes_a_new_device_id_and_loses_nothing(tmp_path, monkeypatch):
+    shared = tmp_path / "Sync"
+    shared.mkdir()
+    (a,) = homes(tmp_path, monkeypatch, "a")
+    a.ok("sync", "init", str(shared), "--name", "Ada")
+    a.ok("done", "dmls-ch02")
+    shutil.copytree(a.home, tmp_path / "copy")  # a new laptop set up from a backup
+    copy = Device(tmp_path, "copy", monkeypatch)
+    copy.ok("done", "dmls-ch07")  # writes the same device file as `a`
+    said = a("next")  # `a` finds its own file holding a change it never made
+    assert said.exit_code == 0 and "Another copy of this data folder" in said.stderr
+    a.ok("done", "dmls-ch09")
+    copy.ok("sync")
+    a.ok("sync")
+    for device in (a, copy):
+        statuses = device.statuses()
+        assert [statuses[i] for i in ("dmls-ch02", "dmls-ch07", "dmls-ch09")] == ["done"] * 3
+    ids = [d["device"] for d in a.json("sync", "status")["devices"]]
+    assert len(ids) == len(set(ids)) == 2
+    assert a.json("sync", "status")["device"] != copy.json("sync", "status")["device"]
+    assert sum(d["this_device"] for d in a.json("sync", "status")["devices"]) == 1
+
+
+def test_engine_conflict_copies_count_for_sync_status_and_cohort_alike(tmp_path, monkeypatch):
+    shared = tmp_path / "Sync"
+    shared.mkdir()
+    a, b = homes(tmp_path, monkeypatch, "a", "b")
+    a.ok("sync", "init", str(shared), "--name", "Ada")
+    b.ok("sync", "init", str(shared), "--name", "Ada", "--join")
+    b.ok("done", X)
+    b_id = b.json("sync", "status")["device"]
+    folder = learner_dir(shared, "ada")
+    original = folder / f"{b_id}.json"
+    for name in (f"{b_id}.sync-conflict-20261206-101010-ABCDEF1.json", f"{b_id} (Ada's conflicted copy 2026-12-06).json"):
+        shutil.copy(original, folder / name)  # what Syncthing and Dropbox leave beside a file two writers changed
+    doc = json.loads(original.read_text())
+    doc["resources"].pop(X)  # the original lost the change; only the copies have it
+    original.write_text(json.dumps(doc))
+    assert a.statuses()[X] == "done"  # sync merges the copies
+    assert b.statuses()[X] == "done"
+    status = a.json("sync", "status")
+    assert sorted(d["device"] for d in status["devices"]) == sorted([b_id, status["device"]])  # one line per device
+    (learner,) = a.json("cohort")["learners"]
+    assert learner["done"] == 1 and learner["you"] is True  # cohort counts the copies too
+
+
+def test_cohort_reads_both_layouts_marks_you_and_says_how_fresh_it_is(tmp_path, monkeypatch):
+    from test_sync import _device_file, entry
+
+    shared = tmp_path / "Sync"
+    shared.mkdir()
+    (ada,) = homes(tmp_path, monkeypatch, "ada")
+    ada.ok("sync", "init", str(shared), "--name", "Ada")
+    ada.ok("done", "dmls-ch02")
+    _device_file(shared, "Bob", "b1", {"dmls-ch02": entry("done", "2026-11-20T00:00:00Z")})  # the first layout
+    report = ada.json("cohort")
+    assert {(r["name"], r["you"]) for r in report["learners"]} == {("Ada", True), ("Bob", False)}
+    assert report["engine"] == "folder"
+    text = ada.ok("cohort")
+    assert "Ada (you)" in text and "As the synced folder is now" in text
+    assert learner_dir(shared, "ada").parent.name.startswith("_")  # the sharded layout for a new group
+
+
+def test_a_git_cohort_says_it_is_as_of_the_last_sync(tmp_path, monkeypatch):
+    import subprocess
+
+    remote = tmp_path / "group.git"
+    subprocess.run(["git", "init", "--quiet", "--bare", str(remote)], check=True)
+    (ada,) = homes(tmp_path, monkeypatch, "ada")
+    ada.ok("sync", "init", "--git", str(remote), "--name", "Ada")
+    report = ada.json("cohort")
+    assert report["engine"] == "git" and report["as_of"].endswith("Z")
+    assert "As of the last sync" in ada.ok("cohort") and "`mlops-path sync` fetches newer progress" in ada.ok("cohort")
+
+
+def test_cohort_reads_again_only_the_files_that_changed(tmp_path, monkeypatch):
+    from test_sync import _device_file, entry
+
+    from mlops_path.core import syncfile
+
+    group = tmp_path / "group"
+    for i in range(30):
+        _device_file(group, f"Learner {i}", f"{i:02x}", {"dmls-ch02": entry("done", "2026-11-20T00:00:00Z")})
+    (ada,) = homes(tmp_path, monkeypatch, "ada")
+    first = ada.json("cohort", str(group))
+    reads = []
+    real = syncfile.read_device_file
+    monkeypatch.setattr("mlops_path.core.cohort.read_device_file", lambda *a, **k: reads.append(a[0]) or real(*a, **k))
+    assert ada.json("cohort", str(group)) == first and reads == []  # warm: nothing parsed again
+    _device_file(group, "Learner 3", "03", {"dmls-ch07": entry("done", "2026-11-21T00:00:00Z")})
+    again = ada.json("cohort", str(group))
+    assert [p.name for p in reads] == ["03.json"]
+    assert next(r for r in again["learners"] if r["name"] == "Learner 3")["done"] == 1
