@@ -484,3 +484,21 @@ def test_in_a_real_terminal(sample, script_env, tmp_path):
         assert status_of(tmp_path / "home" / "progress.json", "alpha") == "done"
     finally:
         subprocess.run([*tmux, "kill-server"], capture_output=True)
+
+
+def test_resized_while_open_from_very_wide_to_the_smallest_it_keeps_working(sample):
+    app = make_app()
+
+    async def script(pilot):
+        seen = []
+        for size in ((200, 50), (40, 15), (80, 24)):
+            await pilot.resize_terminal(*size)
+            await pilot.pause()
+            seen.append(screen_text(app))
+        await pilot.press("d")
+        await pilot.pause()
+        return seen, screen_text(app)
+
+    seen, after = drive(app, script, size=(80, 24))
+    assert all("A sample path" in text and "Alpha" in text for text in seen)  # the header and the list survive every size
+    assert status_of(sample, "alpha") == "done" and "Marked done: alpha" in after
