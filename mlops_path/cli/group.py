@@ -3,6 +3,7 @@ group's progress). Parse, call one Learner method, render."""
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
 from typing import Annotated
 
@@ -48,25 +49,57 @@ def init(
     device: Annotated[
         str | None, typer.Option("--device", metavar="NAME", help="This device's name (default: the host name).", show_default=False)
     ] = None,
+    secret: Annotated[
+        bool, typer.Option("--secret", help=f"Ask for your sync secret (or read ${SECRET_ENV}): private notes travel encrypted.")
+    ] = False,
 ) -> None:
     """Set up sync through a folder or a git remote, then sync once.
 
     Each device writes only its own file there; every device merges all of them. Devices with
     the same --name are one learner; other names in the same place are your study group. A name
     someone already syncs under is refused unless you say it is you (--join, or yes when asked).
-    Run again, it keeps every setting you do not give.
+    Run again, it keeps every setting you do not give. With a sync secret (the same on each of
+    your devices) your notes travel between them encrypted, and a file under your name that does
+    not prove it knows the secret is not merged.
 
     Example: mlops-path sync init ~/Sync/mlops --name Ada
     """
     from mlops_path.core.syncing import NameTaken
 
+    passphrase = _passphrase() if secret or os.environ.get(SECRET_ENV) else None
     try:
-        report = learner().sync_init(folder, git, name, share_notes, join, device)
+        report = learner().sync_init(folder, git, name, share_notes, join, device, passphrase)
     except NameTaken as taken:
         if not _confirm_join(taken):
             raise
-        report = learner().sync_init(folder, git, name, share_notes, True, device)
+        report = learner().sync_init(folder, git, name, share_notes, True, device, passphrase)
     group_views.synced(report)
+
+
+SECRET_ENV = "MLOPS_PATH_SYNC_SECRET"
+
+
+def _passphrase() -> str:
+    """The sync secret: from $MLOPS_PATH_SYNC_SECRET (scripts, tests), else asked for, hidden, twice."""
+    given = os.environ.get(SECRET_ENV)
+    if given:
+        return given
+    import sys
+
+    if not sys.stdin.isatty():
+        raise UsageError(f"A sync secret is asked for in a terminal; in a script, set {SECRET_ENV}.")
+    return typer.prompt("Sync secret (the same on each of your devices)", hide_input=True, confirmation_prompt=True, err=True)
+
+
+@sync_app.command("secret")
+def secret_() -> None:
+    """Give this device your sync secret, or change it (then give every device the new one).
+
+    Asks for it, hidden (or reads $MLOPS_PATH_SYNC_SECRET).
+
+    Example: mlops-path sync secret
+    """
+    group_views.secret_set(learner().sync_secret(_passphrase()))
 
 
 def _confirm_join(taken) -> bool:

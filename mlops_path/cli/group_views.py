@@ -36,6 +36,15 @@ def notes_shared(config: SyncConfig) -> None:
     output.say(["Your notes are now shared through sync." if config.share_notes else "Your notes now stay on each device."])
 
 
+def secret_set(config: SyncConfig) -> None:
+    output.say(
+        [
+            "This device has your sync secret: your notes travel to your other devices encrypted, "
+            "and only files that prove they know it are merged. Give each of your devices the same one."
+        ]
+    )
+
+
 def name_taken(taken) -> None:
     output.warning(str(taken))
 

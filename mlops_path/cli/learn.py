@@ -94,7 +94,7 @@ def show(
     """
     current = learner().current_step() if resource_id is None else None
     step, entry = learner().resource(current.id if current else resource_id)
-    views.show(step, entry, as_json, current=current is not None)
+    views.show(step, entry, as_json, current=current is not None, group_notes=learner().group_notes(step.id))
 
 
 def open_(

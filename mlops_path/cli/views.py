@@ -178,8 +178,9 @@ def next_step(step: Step | None, as_json: bool) -> None:
         _plain_details(f"Next: {step.resource.title}", detail_rows(step), footer)
 
 
-def show(step: Step, entry: Entry | None, as_json: bool, current: bool = False) -> None:
-    """One step's details; `current`: no id was given, so say that this is the current step."""
+def show(step: Step, entry: Entry | None, as_json: bool, current: bool = False, group_notes: list = ()) -> None:
+    """One step's details; `current`: no id was given, so say that this is the current step.
+    `group_notes`: (learner, note) the study group shared on this step (with share-notes on)."""
     notes = entry.notes if entry else []
     if as_json:
         output.print_json(
@@ -187,12 +188,14 @@ def show(step: Step, entry: Entry | None, as_json: bool, current: bool = False) 
             | {
                 "done_at": iso(entry.done_at) if entry else None,
                 "notes": [{"at": iso(n.at), "text": n.text} for n in notes],
+                "group_notes": [{"learner": who, "at": iso(n.at), "text": n.text} for who, n in group_notes],
             }
         )
         return
-    status = step.status.value + (f" on {output.stamp(entry.done_at)}" if entry and entry.done_at else "")
+    status = STATUS_WORD[step.status] + (f" on {output.stamp(entry.done_at)}" if entry and entry.done_at else "")
     rows = detail_rows(step) + [("status", status)]
     rows += [("note", f"{output.stamp(n.at)}: {n.text}") for n in notes]
+    rows += [("group", f"{who}, {output.stamp(n.at)}: {n.text}") for who, n in group_notes]
     if current:
         say_whole([f"The current step, {step.id} (what `mlops-path next` shows):"])
     if output.use_rich():

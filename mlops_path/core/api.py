@@ -417,10 +417,26 @@ class Learner:
         share_notes: bool | None,
         join: bool = False,
         device_name: str | None = None,
+        passphrase: str | None = None,
     ) -> SyncReport:
         from mlops_path.core import syncing
 
-        return syncing.init(self.file, folder, url, name, share_notes, self._warn_once, join, device_name)
+        return syncing.init(self.file, folder, url, name, share_notes, self._warn_once, join, device_name, passphrase)
+
+    def group_notes(self, resource_id: str) -> list[tuple[str, Note]]:
+        """What the study group noted on a step, shared in the clear: shown to a learner who shares
+        their own notes (`share-notes on`); nothing otherwise, and nothing is read then."""
+        progress = self.progress()
+        if not progress.sync or not progress.sync.get("share_notes") or not progress.sync.get("engine"):
+            return []
+        from mlops_path.core import syncing
+
+        return syncing.group_notes(progress, resource_id, self._warn_once)
+
+    def sync_secret(self, passphrase: str) -> SyncConfig:
+        from mlops_path.core import syncing
+
+        return syncing.set_secret(self.file, passphrase, self._warn_once)
 
     def sync_now(self) -> SyncReport:
         from mlops_path.core import syncing

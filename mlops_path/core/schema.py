@@ -166,6 +166,7 @@ class SyncConfigSchema(_Record):
     last_sync: LastSyncSchema | None = None
     known_devices: dict[DeviceId, Annotated[str, Field(max_length=limits.MAX_NAME)]] = {}
     device_name: Annotated[str, Field(max_length=limits.MAX_DEVICE_NAME)] | None = None
+    key: Annotated[str, Field(pattern=r"^[0-9a-f]{128}$")] | None = None
 
 
 class SavedWeekSchema(_Record):

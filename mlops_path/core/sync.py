@@ -44,6 +44,7 @@ class SyncConfig(NamedTuple):
     last_sync: Mapping[str, Any] | None = None
     known_devices: Mapping[str, str] = NOTHING  # device id -> the name it syncs under, as written
     device_name: str | None = None  # this device's name for people ("laptop"), default the host name
+    key: str | None = None  # derived from the learner's sync secret (`sync_secret`); None: no secret
 
     @classmethod
     def of(cls, progress: Progress) -> SyncConfig | None:
@@ -61,6 +62,7 @@ class SyncConfig(NamedTuple):
             data.get("last_sync"),
             data.get("known_devices") or NOTHING,
             data.get("device_name"),
+            data.get("key"),
         )
 
     def to_dict(self) -> dict[str, Any]:
@@ -74,6 +76,7 @@ class SyncConfig(NamedTuple):
             "last_sync": dict(self.last_sync) if self.last_sync else None,
             "known_devices": dict(self.known_devices),
             "device_name": self.device_name,
+            "key": self.key,
         }
 
     @property
@@ -129,12 +132,15 @@ def with_clock(entry: Entry, device: str) -> Entry:
 def device_document(progress: Progress, config: SyncConfig, at: datetime) -> dict[str, Any]:
     """This device's file: statuses and times; notes only when the learner shares them."""
     resources = {}
+    private: dict[str, Any] = {}
     for rid, entry in progress.resources.items():
         entry = with_clock(entry, config.device)
+        if config.key and entry.notes:
+            private[rid] = [n.to_dict() for n in entry.notes]
         if not config.share_notes:
             entry = entry._replace(notes=())
         resources[rid] = entry._replace(extra={}).to_dict()
-    return {
+    document = {
         "format": SYNC_FORMAT,
         "version": SYNC_VERSION,
         "learner": config.learner,
@@ -145,6 +151,13 @@ def device_document(progress: Progress, config: SyncConfig, at: datetime) -> dic
         "path": progress.default_path,
         "resources": resources,
     }
+    if config.key:  # with a secret: every note travels to this learner's devices sealed, and the file proves who wrote it
+        from mlops_path.core import sync_secret
+
+        if private:
+            document["sealed_notes"] = sync_secret.seal(config.key, private, config.learner, config.device)
+        document["proof"] = sync_secret.prove(config.key, document)
+    return document
 
 
 def publish(progress: Progress, config: SyncConfig, at: datetime) -> Path:
@@ -213,7 +226,8 @@ def _same_but_for_time(file: Path, document: dict[str, Any]) -> bool:
         old = json.loads(read_regular(file, MAX_SYNC_FILE_BYTES))
     except (OSError, ValueError):
         return False
-    return isinstance(old, dict) and {**old, "exported_at": None} == {**document, "exported_at": None}
+    ignored = {"exported_at": None, "proof": None}  # the proof signs the time too
+    return isinstance(old, dict) and {**old, **ignored} == {**document, **ignored}
 
 
 # --- the join -----------------------------------------------------------------------------------------
@@ -322,13 +336,22 @@ def changed_files(config: SyncConfig) -> tuple[list[Path], FolderListing]:
     """This learner's files whose size or modification time changed since they were last merged
     here, and the listing to remember once they are."""
     listing = my_device_files(config)
-    seen = cache.load("sync-seen", str(config.place / FOLDER / learner_slug(config.learner)))
+    seen = cache.load("sync-seen", _seen_key(config))
     seen = seen if isinstance(seen, dict) else {}
     return [f for f in listing.files if seen.get(str(f)) != listing.stats[str(f)]], listing
 
 
 def remember_merged(config: SyncConfig, listing: FolderListing) -> None:
-    cache.save("sync-seen", str(config.place / FOLDER / learner_slug(config.learner)), listing.stats)
+    cache.save("sync-seen", _seen_key(config), listing.stats)
+
+
+def _seen_key(config: SyncConfig) -> str:
+    """Which files were merged depends on the place, the learner and the secret: a new secret
+    reads every file again (some only now prove they know it)."""
+    import hashlib
+
+    secret = hashlib.sha256(config.key.encode()).hexdigest()[:16] if config.key else "-"
+    return f"{config.place / FOLDER / learner_slug(config.learner)}:{secret}"
 
 
 def read_mine(files: list[Path], config: SyncConfig, warn: Callable[[str], None], now_ms: int) -> list[DeviceFile]:
@@ -336,10 +359,12 @@ def read_mine(files: list[Path], config: SyncConfig, warn: Callable[[str], None]
     This device's own file, or an engine's conflict copy of it, is read too (`copied_home` tells
     whether another copy of this home wrote it); any other file claiming this device's id is not."""
     usable = []
+    unproven = 0
     for file in files:
         try:
-            other = read_device_file(file, now_ms)
+            other = read_device_file(file, now_ms, config.key, config.learner)
         except Skipped as exc:
+            unproven += "sync secret" in str(exc)
             warn(f"Skipped the sync file {file}: it {exc}.")
             continue
         if not same_learner(other.learner, config.learner):
@@ -349,6 +374,11 @@ def read_mine(files: list[Path], config: SyncConfig, warn: Callable[[str], None]
             warn(f"Skipped the sync file {file}: it claims this device's id ({config.device}).")
             continue
         usable.append(other)
+    if unproven and not any(other.device != config.device for other in usable):
+        warn(
+            "Your sync secret matches none of your other devices' files: check it with `mlops-path sync secret`; "
+            "until then this device keeps its progress and works alone."
+        )
     return usable
 
 

@@ -48,7 +48,7 @@ class Skipped(Exception):
     """A foreign file that cannot be used; the message says why, in a few words."""
 
 
-def read_device_file(file: Path, now_ms: int | None = None) -> DeviceFile:
+def read_device_file(file: Path, now_ms: int | None = None, key: str | None = None, learner: str | None = None) -> DeviceFile:
     """`file` validated; Skipped if it is not a regular file, too large, or holds anything a device
     of ours would not write: a time before mlops-path existed or past `now_ms` (this device's clock)
     by more than the allowed skew, a clock no honest device could reach, a number too long to parse."""
@@ -63,7 +63,37 @@ def read_device_file(file: Path, now_ms: int | None = None) -> DeviceFile:
     version = raw.get("version")
     if type(version) is int and version > SYNC_VERSION:
         raise Skipped(f"was written by a newer mlops-path (sync version {version}); upgrade mlops-path to read it")
+    if key is not None and _named(raw, learner):
+        raw = _opened(raw, key)
     return validated(file, raw, now_ms)
+
+
+def _named(raw: dict[str, Any], learner: str | None) -> bool:
+    """Is the file under `learner`'s name (so it must prove it knows their secret)?"""
+    from mlops_path.core.sync import same_learner
+
+    return learner is None or (type(raw.get("learner")) is str and same_learner(raw["learner"], learner))
+
+
+def _opened(raw: dict[str, Any], key: str) -> dict[str, Any]:
+    """A file of this learner's, with a secret set: it must prove it knows the secret, and its sealed
+    notes are opened into its records (then checked like any notes)."""
+    from mlops_path.core import sync_secret
+
+    if not sync_secret.proves(key, raw):
+        raise Skipped("does not prove it knows your sync secret (another secret, or someone posing as you)")
+    sealed = raw.get("sealed_notes")
+    if sealed is None:
+        return raw
+    try:
+        notes = sync_secret.unseal(key, sealed, raw.get("learner"), raw.get("device")) if type(sealed) is str else None
+    except sync_secret.Tampered:
+        notes = None
+    resources = raw.get("resources")
+    if type(notes) is not dict or type(resources) is not dict:
+        raise Skipped("holds sealed notes that do not open with your sync secret (altered?)")
+    opened = {rid: (dict(value, notes=notes[rid]) if rid in notes and type(value) is dict else value) for rid, value in resources.items()}
+    return {**raw, "resources": opened}
 
 
 # The checks are the export schema's (README: "Sync"), strict.

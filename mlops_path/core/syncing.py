@@ -15,7 +15,7 @@ from mlops_path.core import gitsync, home, store
 from mlops_path.core.errors import FileProblem, ProgressError, UsageError
 from mlops_path.core.files import cause, read_regular
 from mlops_path.core.limits import MAX_DEVICE_FILES, MAX_DEVICE_NAME, MAX_NAME, MAX_SYNC_FILE_BYTES
-from mlops_path.core.progress import Progress, iso, now
+from mlops_path.core.progress import Note, Progress, iso, now
 from mlops_path.core.sync import (
     FolderListing,
     SyncConfig,
@@ -155,6 +155,7 @@ def init(
     warn: Warn,
     join: bool = False,
     device_name: str | None = None,
+    passphrase: str | None = None,
 ) -> SyncReport:
     """Set up sync through a folder or a git remote, then sync once. Run again, it keeps every
     setting it is not given (the name, the device's name, whether notes are shared)."""
@@ -185,9 +186,56 @@ def init(
         if others:
             raise NameTaken(learner, others)
     keep_notes = old.share_notes if old and share_notes is None else bool(share_notes)
-    config = SyncConfig(engine, place, url, learner, device, keep_notes, known_devices=known, device_name=label)
+    key = _key(passphrase, learner) if passphrase is not None else (old.key if old and same_learner(old.learner, learner) else None)
+    config = SyncConfig(engine, place, url, learner, device, keep_notes, known_devices=known, device_name=label, key=key)
     store.update_progress(file, lambda p: (p._replace(sync=config.to_dict(), clock=p.clock or (0, 0)), None))
     return sync_now(file, warn)
+
+
+MAX_GROUP_NOTE_FILES = 500  # the most recently changed files `show` reads for the group's notes
+
+
+def group_notes(progress: Progress, resource_id: str, warn: Warn) -> list[tuple[str, Note]]:
+    """(learner, note) for each note another learner shared on `resource_id`, oldest first."""
+    config = SyncConfig.of(progress)
+    files = group_files(config.place)
+    try:
+        files = sorted(files, key=lambda f: f.lstat().st_mtime_ns, reverse=True)[:MAX_GROUP_NOTE_FILES]
+    except OSError:
+        pass
+    found: dict[tuple[str, str, str], tuple[str, Note]] = {}
+    for file in files:
+        try:
+            other = read_device_file(file)
+        except Skipped:
+            continue  # `sync` and `cohort` say which files they pass over
+        entry = other.resources.get(resource_id)
+        if entry is None or same_learner(other.learner, config.learner):
+            continue
+        for note in entry.notes:
+            found[(learner_key(other.learner), iso(note.at), note.text)] = (other.learner, note)
+    return sorted(found.values(), key=lambda pair: pair[1].at)
+
+
+def _key(passphrase: str, learner: str) -> str:
+    from mlops_path.core import sync_secret
+
+    if len(passphrase) < sync_secret.MIN_LENGTH:
+        raise UsageError(f"A sync secret needs at least {sync_secret.MIN_LENGTH} characters.")
+    return sync_secret.derive(passphrase, learner_key(learner))
+
+
+def set_secret(file: Path, passphrase: str, warn: Warn) -> SyncConfig:
+    """Give this device the learner's sync secret (or a new one: every device then needs it)."""
+
+    def change(progress: Progress) -> tuple[Progress, SyncConfig]:
+        config = SyncConfig.of(progress)
+        if config is None:
+            raise UsageError("Sync is not set up; `mlops-path sync init ... --secret` sets it up with a secret.")
+        config = config._replace(key=_key(passphrase, config.learner))
+        return progress._replace(sync=config.to_dict()), config
+
+    return store.update_progress(file, change, lambda after, changed: after_change(after, warn) if changed else None)
 
 
 def _devices_named(place: Path, learner: str) -> list[DeviceFile]:
