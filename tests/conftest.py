@@ -137,3 +137,21 @@ def learner_dir(place: Path, slug: str) -> Path:
     from mlops_path.core.sync_layout import learner_folders
 
     return learner_folders(place, slug)[0]
+
+
+@pytest.fixture
+def shared(tmp_path) -> Path:
+    """A folder that a sync engine (Syncthing, Dropbox) would keep in sync."""
+    folder = tmp_path / "Sync"
+    folder.mkdir()
+    return folder
+
+
+@pytest.fixture
+def remote(tmp_path) -> str:
+    """A bare git repository, the group's remote (`git init --bare`, as the README says)."""
+    import subprocess
+
+    bare = tmp_path / "group.git"
+    subprocess.run(["git", "init", "--quiet", "--bare", str(bare)], check=True)
+    return str(bare)

@@ -24,20 +24,6 @@ def homes(tmp_path, monkeypatch):
     return lambda *names: [Device(tmp_path, name, monkeypatch) for name in names]
 
 
-@pytest.fixture
-def shared(tmp_path) -> Path:
-    folder = tmp_path / "Sync"
-    folder.mkdir()
-    return folder
-
-
-@pytest.fixture
-def remote(tmp_path) -> str:
-    bare = tmp_path / "group.git"
-    subprocess.run(["git", "init", "--quiet", "--bare", str(bare)], check=True)
-    return str(bare)
-
-
 def device_doc(learner="Ada", device="ab", resources=None, clock=(0, 0), exported="2026-11-01T00:00:00Z") -> dict:
     return {
         "format": "mlops-path-sync",

@@ -43,18 +43,6 @@ def devices(tmp_path, monkeypatch):
     return lambda *names: [Device(tmp_path, name, monkeypatch) for name in names]
 
 
-@pytest.fixture
-def shared(tmp_path) -> Path:
-    folder = tmp_path / "Sync"
-    folder.mkdir()
-    return folder
-
-
-@pytest.fixture
-def remote(tmp_path) -> str:
-    bare = tmp_path / "group.git"
-    subprocess.run(["git", "init", "--quiet", "--bare", str(bare)], check=True)
-    return str(bare)
 
 
 # --- a synced folder ---------------------------------------------------------------------------------
