@@ -143,3 +143,12 @@ def test_with_share_notes_on_show_says_what_the_group_noted(tmp_path, monkeypatc
     assert "Bob, " in ada.ok("show", X) and shown["notes"] == []  # theirs are not merged into yours
     ada.ok("sync", "share-notes", "off")
     assert ada.json("show", X)["group_notes"] == []  # shown to a learner who shares too
+
+
+def test_sync_status_says_whether_a_secret_is_set(tmp_path, monkeypatch, place):
+    a = device(tmp_path, monkeypatch, "a")
+    assert a.json("sync", "status")["secret"] is False
+    a.ok("sync", "init", str(place), "--name", "Ada", "--secret")
+    assert a.json("sync", "status")["secret"] is True
+    assert "a sync secret is set" in a.ok("sync", "status")
+    assert "key" not in a.json("sync", "status") and "key" not in a.ok("export")  # the key never leaves the progress file

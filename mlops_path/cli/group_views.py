@@ -71,6 +71,7 @@ def sync_status(status: SyncStatus, as_json: bool) -> None:
             "learner": c.learner if c else None,
             "device": c.device if c else None,
             "share_notes": c.share_notes if c else False,
+            "secret": bool(c and c.key),
             "last_sync": dict(c.last_sync) if c and c.last_sync else None,
             "devices": [_device_json(d) for d in status.devices],
             "skipped": [{"file": str(f), "reason": reason} for f, reason in status.skipped],
@@ -79,8 +80,9 @@ def sync_status(status: SyncStatus, as_json: bool) -> None:
     if c is None or not c.on:
         say_whole(["Sync is off. `mlops-path sync init FOLDER` (Syncthing, Dropbox) or `mlops-path sync init --git URL` sets it up."])
         return
-    out = [f"Syncing through {_place(c)}.",
-           f"You are {c.learner}, on device {c.device}; notes are {'shared' if c.share_notes else 'not shared'}."]  # fmt: skip
+    notes = "shared" if c.share_notes else "not shared"
+    secret = "a sync secret is set (notes travel to your devices encrypted)" if c.key else "no sync secret is set"
+    out = [f"Syncing through {_place(c)}.", f"You are {c.learner}, on device {c.device}; notes are {notes}; {secret}."]
     if c.last_sync:
         result = "ok" if c.last_sync.get("ok") else "FAILED"
         out.append(f"Last sync: {_when(c.last_sync.get('at'))}, {result}: {c.last_sync.get('message')}")
