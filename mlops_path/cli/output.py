@@ -70,8 +70,14 @@ def text(value: str, style: str = "", newlines: bool = False) -> Any:
     return Text(inert(value, newlines), style=style)
 
 
+LARGE_JSON = 1_000_000  # characters: a larger document is printed on one line (see `print_json`)
+
+
 def print_json(data: Any) -> None:
-    _emit(json.dumps(data, indent=2, ensure_ascii=False) + "\n")
+    """Indented JSON; a document over LARGE_JSON characters (a course's cohort) on one line: only a
+    program reads it, and indenting is Python's slow encoder, which would cost more than the rest."""
+    compact = json.dumps(data, ensure_ascii=False)
+    _emit((compact if len(compact) > LARGE_JSON else json.dumps(data, indent=2, ensure_ascii=False)) + "\n")
 
 
 def lines(text_lines: Iterable[str]) -> None:

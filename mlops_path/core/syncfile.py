@@ -34,7 +34,7 @@ SYNC_VERSION = 1
 class DeviceFile(NamedTuple):
     """Another device's file, validated."""
 
-    file: Path
+    file: Path | None  # None: remembered by `cohort`, not read from disk this time
     learner: str
     device: str
     exported_at: datetime
