@@ -157,3 +157,20 @@ def test_cohort_reads_again_only_the_files_that_changed(tmp_path, monkeypatch):
     again = ada.json("cohort", str(group))
     assert [p.name for p in reads] == ["03.json"]
     assert next(r for r in again["learners"] if r["name"] == "Learner 3")["done"] == 1
+
+
+def test_a_damaged_cohort_cache_is_only_a_hint(tmp_path, monkeypatch):
+    from test_sync import _device_file, entry
+
+    group = tmp_path / "group"
+    for i in range(5):
+        _device_file(group, f"Learner {i}", f"{i:02x}", {"dmls-ch02": entry("done", "2026-11-20T00:00:00Z")})
+    (ada,) = homes(tmp_path, monkeypatch, "ada")
+    first = ada.json("cohort", str(group))
+    caches = list((ada.home / "cache").glob("cohort-*.json"))
+    assert caches
+    for file in caches:  # every value the wrong shape, as a damaged or hostile cache might be
+        saved = json.loads(file.read_text())
+        saved["value"] = {name: ["x", {"y": 1}, None] for name in saved["value"]}
+        file.write_text(json.dumps(saved))
+    assert ada.json("cohort", str(group)) == first

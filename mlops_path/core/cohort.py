@@ -61,7 +61,7 @@ class Merged(NamedTuple):
 
     name: str  # as their most recently exported device writes it
     labels: tuple[str, ...]  # their devices' names (or ids)
-    entries: dict[str, tuple[str, int, int | None]]  # resource id -> (status, updated ms, started ms)
+    entries: dict[str, Any]  # resource id -> [status, updated ms, started ms or None]
 
 
 def read_group(folder: Path, warn: Callable[[str], None]) -> dict[str, Merged]:
@@ -77,8 +77,8 @@ def read_group(folder: Path, warn: Callable[[str], None]) -> dict[str, Merged]:
 
         raise FileProblem(f"The folder {folder} does not exist.")
     key = str(folder.resolve())
-    index = _cached("cohort-index", key)  # path -> [size, mtime_ns, learner key or None]: small, read every time
-    saved_learners = _cached("cohort-learners", key)
+    index = _cached(_slot("cohort-index", key), key)  # path -> [size, mtime_ns, learner key or None]: small, read every time
+    saved_learners = _cached(_slot("cohort-learners", key), key)
     listing = group_entries(folder)
     known = {name: entry[2] for name, signature in listing if _same(entry := index.get(name), signature)}
     files: Files = Files(key, warn)
@@ -106,9 +106,9 @@ def read_group(folder: Path, warn: Callable[[str], None]) -> dict[str, Merged]:
         kept_learners[learner] = remembered
     files.save({name for name, _ in listing})
     if kept_index != index:
-        cache.save("cohort-index", key, kept_index)
+        cache.save(_slot("cohort-index", key), key, kept_index)
     if kept_learners.keys() != saved_learners.keys() or any(kept_learners[k] is not saved_learners.get(k) for k in kept_learners):
-        cache.save("cohort-learners", key, kept_learners)
+        cache.save(_slot("cohort-learners", key), key, kept_learners)
     return group
 
 
@@ -126,7 +126,7 @@ class Files:
 
     def load(self) -> None:
         if self.saved is None:
-            self.saved = _cached("cohort-files", self.key)
+            self.saved = _cached(_slot("cohort-files", self.key), self.key)
 
     def _hit(self, name: str, signature: list[int]) -> dict[str, Any] | None:
         self.load()
@@ -147,7 +147,15 @@ class Files:
             return
         kept = {name: hit for name, hit in self.saved.items() if name in listed} | self.kept
         if kept != self.saved:
-            cache.save("cohort-files", self.key, kept)
+            cache.save(_slot("cohort-files", self.key), self.key, kept)
+
+
+def _slot(name: str, key: str) -> str:
+    """A cache file per folder: a learner who looks at two groups (or a benchmark that alternates)
+    keeps both warm instead of each evicting the other."""
+    import hashlib
+
+    return f"{name}-{hashlib.blake2b(key.encode(), digest_size=6).hexdigest()}"
 
 
 def _cached(name: str, key: str) -> dict[str, Any]:
@@ -204,13 +212,16 @@ def _join(devices: list[DeviceFile]) -> Merged:
 
 
 def _merged_from(remembered: dict[str, Any]) -> Merged | None:
+    """A remembered join, if every value has the shape the report reads (else None: joined again)."""
     try:
-        entries = {rid: (str(v[0]), int(v[1]), None if v[2] is None else int(v[2])) for rid, v in remembered["entries"].items()}
-        if any(status not in STATUS for status, _, _ in entries.values()):
-            return None
-        return Merged(str(remembered["name"]), tuple(map(str, remembered["labels"])), entries)
-    except (KeyError, TypeError, ValueError, IndexError, AttributeError):
-        return None  # a damaged entry: joined again from the files
+        entries, name, labels = remembered["entries"], remembered["name"], remembered["labels"]
+        sound = type(entries) is dict and type(name) is str and type(labels) is list and all(
+            type(v) is list and len(v) == 3 and v[0] in STATUS and type(v[1]) is int and (v[2] is None or type(v[2]) is int)
+            for v in entries.values()
+        )
+    except (KeyError, TypeError):
+        return None
+    return Merged(name, tuple(str(label) for label in labels), entries) if sound else None
 
 
 def _ms(at: datetime) -> int:
@@ -236,6 +247,7 @@ def cohort_report(
     learners = []
     counts = {step: [0, 0, 0] for step in path.steps}
     stuck_ms = STUCK_AFTER.total_seconds() * 1000
+    my_key = learner_key(me) if me is not None else None
     for name_key, merged in read_group(folder, warn).items():
         # one pass over the path's steps, by the one counting rule (this runs for every learner of a course)
         found = merged.entries
@@ -263,7 +275,7 @@ def cohort_report(
         current = current or first_open
         last_ms = max((updated for _, updated, _ in found.values()), default=None)
         last = datetime.fromtimestamp(last_ms / 1000, UTC) if last_ms is not None else None
-        you = me is not None and learner_key(me) == name_key
+        you = name_key == my_key
         percent = 100 if not required else (100 * done) // required
         days = (at - last).days if last else None
         row = LearnerRow(merged.name, done, required, percent, current, last, days, stuck, statuses, you, merged.labels)
