@@ -19,27 +19,22 @@ def place(tmp_path):
     return folder
 
 
-def device(tmp_path, monkeypatch, name, secret=SECRET) -> Device:
-    d = Device(tmp_path, name, monkeypatch)
-    original = d.__call__
-
-    def call(*args, input=None):
-        if secret is None:
-            monkeypatch.delenv("MLOPS_PATH_SYNC_SECRET", raising=False)
-        else:
-            monkeypatch.setenv("MLOPS_PATH_SYNC_SECRET", secret)
-        return original(*args, input=input)
-
-    d.__call__ = call  # type: ignore[method-assign]
-    return DeviceWithSecret(d, call)
+def device(tmp_path, monkeypatch, name, secret=SECRET) -> "DeviceWithSecret":
+    return DeviceWithSecret(Device(tmp_path, name, monkeypatch), monkeypatch, secret)
 
 
 class DeviceWithSecret:
-    def __init__(self, inner: Device, call):
-        self.inner, self.call = inner, call
+    """A device whose commands see `secret` as $MLOPS_PATH_SYNC_SECRET (None: no secret given)."""
+
+    def __init__(self, inner: Device, monkeypatch, secret: str | None):
+        self.inner, self.monkeypatch, self.secret = inner, monkeypatch, secret
 
     def __call__(self, *args, input=None):
-        return self.call(*args, input=input)
+        if self.secret is None:
+            self.monkeypatch.delenv("MLOPS_PATH_SYNC_SECRET", raising=False)
+        else:
+            self.monkeypatch.setenv("MLOPS_PATH_SYNC_SECRET", self.secret)
+        return self.inner(*args, input=input)
 
     def ok(self, *args):
         result = self(*args)

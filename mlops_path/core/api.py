@@ -181,22 +181,6 @@ class Learner:
     def is_id(self, text: str) -> bool:
         return text in self.catalog.by_id or text.lower() in self.catalog.by_id
 
-    def done_among(self, ids: list[str]) -> list[tuple[Step, Entry]]:
-        """The steps among `ids` (the current step if none) that are done, with their records."""
-        state = self.state()
-        if ids:
-            wanted = set(canonical_ids(self.catalog, ids))
-        else:
-            current = next_step(state.steps)
-            wanted = {current.id} if current else set()
-        found = []
-        for step in state.steps:
-            if step.id in wanted and step.status is Status.DONE:
-                entry = state.progress.entry_for(step.id, step.resource.replaces)
-                if entry and entry.done_at:
-                    found.append((step, entry))
-        return found
-
     def what_clear_all_loses(self) -> tuple[int, int]:
         """How many records and notes `reset --all` would clear."""
         progress = self.progress()

@@ -12,8 +12,8 @@ from typing import Any, NamedTuple
 from mlops_path.core import cache
 from mlops_path.core.catalog import Catalog, LearningPath
 from mlops_path.core.progress import STATUS, Entry, Status, iso
-from mlops_path.core.sync import join, learner_key, with_clock
-from mlops_path.core.sync_layout import group_entries, group_files
+from mlops_path.core.sync import epoch_ms, join, learner_key, with_clock
+from mlops_path.core.sync_layout import group_entries
 from mlops_path.core.syncfile import DeviceFile, Skipped, read_device_file
 
 STUCK_AFTER = timedelta(days=14)  # a step started this long ago and not finished is "stuck"
@@ -48,12 +48,6 @@ class Cohort(NamedTuple):
     generated: datetime
     engine: str | None = None  # the sync engine whose place this is (None: a folder given by hand)
     as_of: datetime | None = None  # with git: the last sync, when the clone last took the others' files
-
-
-def sync_files(folder: Path) -> list[Path]:
-    """The sync files under `folder` (the shared place, or its `mlops-path` folder), by the one
-    rule of `sync_layout`: both layouts, conflict copies counted, other files passed over."""
-    return group_files(folder)
 
 
 class Merged(NamedTuple):
@@ -207,7 +201,7 @@ def _join(devices: list[DeviceFile]) -> Merged:
     joined = {rid: found[0] if len(found) == 1 else join(found) for rid, found in entries.items()}
     name = max(devices, key=lambda d: d.exported_at).learner
     labels = tuple(sorted({d.device_name or d.device for d in devices}))
-    compact = {rid: (e.status.value, _ms(e.updated), _ms(e.started_at) if e.started_at else None) for rid, e in joined.items()}
+    compact = {rid: (e.status.value, epoch_ms(e.updated), epoch_ms(e.started_at) if e.started_at else None) for rid, e in joined.items()}
     return Merged(name, labels, compact)
 
 
@@ -222,10 +216,6 @@ def _merged_from(remembered: dict[str, Any]) -> Merged | None:
     except (KeyError, TypeError):
         return None
     return Merged(name, tuple(str(label) for label in labels), entries) if sound else None
-
-
-def _ms(at: datetime) -> int:
-    return int(at.timestamp() * 1000)
 
 
 def cohort_report(
@@ -243,7 +233,7 @@ def cohort_report(
     Counted by the one rule of `summary` (required and optional apart, skipped leaving its count),
     in one pass per learner over the path's steps: a course has thousands of learners."""
     steps = [(rid, catalog.by_id[rid]) for rid in path.steps]
-    at_ms = _ms(at)
+    at_ms = epoch_ms(at)
     learners = []
     counts = {step: [0, 0, 0] for step in path.steps}
     stuck_ms = STUCK_AFTER.total_seconds() * 1000

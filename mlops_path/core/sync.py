@@ -115,7 +115,8 @@ def same_learner(a: str, b: str) -> bool:
 # --- the device file --------------------------------------------------------------------------------
 
 
-def _ms(at: datetime) -> int:
+def epoch_ms(at: datetime) -> int:
+    """A moment as the clocks count it: milliseconds since 1970."""
     return int(at.timestamp() * 1000)
 
 
@@ -123,9 +124,9 @@ def with_clock(entry: Entry, device: str) -> Entry:
     """An entry made before sync was set up carries no clock: its change time stands in."""
     notes = entry.notes
     if any(n.clock is None for n in notes):
-        notes = tuple(n if n.clock is not None else n._replace(clock=(_ms(n.at), 0, device)) for n in notes)
+        notes = tuple(n if n.clock is not None else n._replace(clock=(epoch_ms(n.at), 0, device)) for n in notes)
     if entry.clock is None:
-        return entry._replace(clock=(_ms(entry.updated), 0, device), notes=notes)
+        return entry._replace(clock=(epoch_ms(entry.updated), 0, device), notes=notes)
     return entry if notes is entry.notes else entry._replace(notes=notes)
 
 
@@ -171,7 +172,7 @@ def publish(progress: Progress, config: SyncConfig, at: datetime) -> Path:
         raise FileProblem(f"The sync folder {config.place} is missing; your progress is saved here and syncs when it is back.")
     document = device_document(progress, config, at)
     try:
-        validated(config.device_file(), document, _ms(at))
+        validated(config.device_file(), document, epoch_ms(at))
     except Skipped as exc:
         raise FileProblem(f"Your sync file was not written: it {exc}; your progress is saved here.") from None
     file = config.device_file()

@@ -19,9 +19,9 @@ from mlops_path.core.progress import Note, Progress, iso, now
 from mlops_path.core.sync import (
     FolderListing,
     SyncConfig,
-    _ms,
     changed_files,
     copied_home,
+    epoch_ms,
     learner_key,
     merge,
     new_device_id,
@@ -71,7 +71,7 @@ def _others(config: SyncConfig, warn: Warn, everything: bool) -> tuple[list[Devi
             f"Passed over {listing.passed_over:,} entries of {config.learner_folder()}: mlops-path reads at most "
             f"{MAX_DEVICE_FILES} device files of one learner (the most recently changed)."
         )
-    return read_mine(files, config, warn, _ms(now())), listing
+    return read_mine(files, config, warn, epoch_ms(now())), listing
 
 
 def merge_in(progress: Progress, others: list[DeviceFile], at: datetime, warn: Warn | None = None) -> Progress:
