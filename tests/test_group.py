@@ -6,6 +6,8 @@ import json
 import shutil
 
 from conftest import learner_dir
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 from test_sync import Device
 
 X = "dmls-ch08"
@@ -97,7 +99,10 @@ def test_engine_conflict_copies_count_for_sync_status_and_cohort_alike(tmp_path,
     b_id = b.json("sync", "status")["device"]
     folder = learner_dir(shared, "ada")
     original = folder / f"{b_id}.json"
-    for name in (f"{b_id}.sync-conflict-20261206-101010-ABCDEF1.json", f"{b_id} (Ada's conflicted copy 2026-12-06).json"):
+    for name in (
+        f"{b_id}.sync-conflict-20261206-101010-ABCDEF1.json",
+        f"{b_id} (Ada's conflicted copy 2026-12-06).json",
+    ):
         shutil.copy(original, folder / name)  # what Syncthing and Dropbox leave beside a file two writers changed
     doc = json.loads(original.read_text())
     doc["resources"].pop(X)  # the original lost the change; only the copies have it
@@ -174,3 +179,101 @@ def test_a_damaged_cohort_cache_is_only_a_hint(tmp_path, monkeypatch):
         saved["value"] = {name: ["x", {"y": 1}, None] for name in saved["value"]}
         file.write_text(json.dumps(saved))
     assert ada.json("cohort", str(group)) == first
+
+
+def _course(folder, learners):
+    """Learners' device files in `folder`: each a name and {step id: status}."""
+    from test_sync import _device_file, entry
+
+    for i, (name, statuses) in enumerate(learners):
+        at = f"2026-11-{1 + i % 28:02d}T00:00:00Z"
+        resources = {
+            rid: entry(status, at, **({"started_at": at} if status == "in-progress" else {}))
+            for rid, status in statuses.items()
+        }
+        _device_file(folder, name, f"{i:04x}", resources)
+
+
+def _report(folder, path=None, cache_dir=None, monkeypatch=None):
+    from datetime import UTC, datetime
+
+    from mlops_path.core.cohort import cohort_report
+    from mlops_path.core.loader import load_catalog
+
+    if cache_dir is not None:
+        monkeypatch.setenv("MLOPS_PATH_CACHE", str(cache_dir))
+    catalog = load_catalog(include_user=False)
+    path = path or catalog.paths["mlops"]
+    found = cohort_report(folder, catalog, path, datetime(2026, 12, 6, tzinfo=UTC), lambda _: None)
+    return [row._replace(statuses=dict(row.statuses)) for row in found.learners], found.steps
+
+
+def test_a_remembered_summary_is_for_one_path_only(tmp_path, monkeypatch):
+    """Each learner's place on the path is remembered for the path's shape: another path (or the
+    same steps in another order) is counted afresh, never from the other path's letters."""
+    from mlops_path.core.catalog import LearningPath
+    from mlops_path.core.loader import load_catalog
+
+    steps = load_catalog(include_user=False).paths["mlops"].steps
+    _course(tmp_path / "group", [("Ada", {steps[0]: "done", steps[-1]: "in-progress"}), ("Bob", {steps[1]: "skipped"})])
+    forward = _report(tmp_path / "group", cache_dir=tmp_path / "cache", monkeypatch=monkeypatch)
+    backward_path = LearningPath("backward", "Backward", list(reversed(steps)))
+    backward = _report(tmp_path / "group", backward_path, tmp_path / "cache", monkeypatch)
+    fresh = _report(tmp_path / "group", backward_path, tmp_path / "other-cache", monkeypatch)
+    assert backward == fresh
+    ada = next(row for row in backward[0] if row.name == "Ada")
+    assert ada.current == steps[-1] and ada.statuses[steps[0]] == "done"
+    assert _report(tmp_path / "group", cache_dir=tmp_path / "cache", monkeypatch=monkeypatch) == forward
+
+
+def test_a_damaged_remembered_summary_is_only_a_hint(tmp_path, monkeypatch):
+    steps = [f"dmls-ch{n:02d}" for n in (2, 7, 8)]
+    _course(tmp_path / "group", [(f"Learner {i}", {steps[i % 3]: "in-progress"}) for i in range(6)])
+    first = _report(tmp_path / "group", cache_dir=tmp_path / "cache", monkeypatch=monkeypatch)
+    (file,) = (tmp_path / "cache").glob("cohort-learners-*.json")
+    saved = json.loads(file.read_text())
+    damages = [["?"], [None, "ddd", [], None], "x", {"summary": 1}]
+    for i, learner in enumerate(saved["value"].values()):  # summaries of the wrong shape, each its own way
+        key, marks, since, last = learner["summary"]
+        learner["summary"] = [
+            [key, marks[:-1], since, last],  # one letter short
+            [key, "x" * len(marks), since, last],  # letters that mean nothing
+            [key, marks, [*since, 5], last],  # a time for a step not in progress
+            [key, marks, ["soon"] * len(since), last],
+            [key, marks, since, "yesterday"],
+            damages[i % len(damages)],
+        ][i]
+    file.write_text(json.dumps(saved))
+    assert _report(tmp_path / "group", cache_dir=tmp_path / "cache", monkeypatch=monkeypatch) == first
+
+
+STATUSES = ["todo", "in-progress", "done", "skipped"]
+
+
+@settings(max_examples=25, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(
+    course=st.lists(
+        st.dictionaries(
+            st.sampled_from(["dmls-ch02", "dmls-ch07", "dmls-ch08", "mlops-principles"]), st.sampled_from(STATUSES)
+        ),
+        min_size=1,
+        max_size=8,
+    ),
+    changed=st.integers(min_value=0, max_value=7),
+)
+def test_a_warm_cohort_counts_what_a_cold_one_counts(tmp_path_factory, monkeypatch, course, changed):
+    """The remembered summaries never change a figure: warm, after one learner changed, and cold
+    agree on every learner and every step."""
+    root = tmp_path_factory.mktemp("course")
+    learners = [(f"Learner {i}", statuses) for i, statuses in enumerate(course)]
+    _course(root / "group", learners)
+    _report(root / "group", cache_dir=root / "warm", monkeypatch=monkeypatch)
+    who = changed % len(learners)
+    learners[who] = (learners[who][0], {"dmls-ch09": "done", **learners[who][1]})
+    _course(root / "group", learners)
+    warm = _report(root / "group", cache_dir=root / "warm", monkeypatch=monkeypatch)
+    assert warm == _report(root / "group", cache_dir=root / f"cold-{changed}", monkeypatch=monkeypatch)
+    steps = {step.id: step for step in warm[1]}
+    for rid in ("dmls-ch02", "dmls-ch07", "dmls-ch08"):
+        assert steps[rid].done == sum(row.statuses[rid] == "done" for row in warm[0])
+        assert steps[rid].in_progress == sum(row.statuses[rid] == "in-progress" for row in warm[0])

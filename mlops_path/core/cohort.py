@@ -4,6 +4,7 @@ stuck. Reading only: nothing here is merged into anyone's own progress."""
 
 from __future__ import annotations
 
+from collections import Counter
 from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
@@ -58,20 +59,83 @@ class Merged(NamedTuple):
     entries: dict[str, Any]  # resource id -> [status, updated ms, started ms or None]
 
 
-def read_group(folder: Path, warn: Callable[[str], None]) -> dict[str, Merged]:
-    """Each learner's devices, joined (learners told apart by name, as sync does).
+class Summary(NamedTuple):
+    """One learner on one path, as far as it does not depend on the clock (so it can be remembered):
+    a letter per step of the path (t todo, p in progress, d done, s skipped), when each step in
+    progress started (ms), and their latest change (ms)."""
 
-    Two caches, hints like every cache here, keyed on what is on disk: each file's checked content
-    by its size and time (so a file is parsed and checked again only when it changed), and each
-    learner's join by the size and time of all their files (so a learner whose files did not
-    change costs a dictionary look-up). A course of 10,000 learners is otherwise 10,000 files read
-    and joined at every look. What is remembered is only what the checks let through."""
+    marks: str
+    since: list[int]
+    last: int | None
+
+
+class Summarised(NamedTuple):
+    name: str
+    labels: tuple[str, ...]
+    summary: Summary
+
+
+MARKS = {Status.TODO: "t", Status.IN_PROGRESS: "p", Status.DONE: "d", Status.SKIPPED: "s"}
+BY_MARK = {mark: status for status, mark in MARKS.items()}
+
+
+class OnPath:
+    """The one counting rule of `summary`, applied to a learner's joined entries on one path."""
+
+    def __init__(self, catalog: Catalog, path: LearningPath):
+        import hashlib
+
+        self.steps = [(rid, catalog.by_id[rid]) for rid in path.steps]
+        shape = [[rid, resource.optional, list(resource.replaces)] for rid, resource in self.steps]
+        self.key = hashlib.blake2b(repr(shape).encode(), digest_size=8).hexdigest()
+        self._checked: dict[str, int] = {}  # marks seen sound -> how many steps in progress (-1: unsound)
+
+    def summary(self, found: dict[str, Any]) -> Summary:
+        marks, since = [], []
+        for rid, resource in self.steps:
+            entry = found.get(rid)
+            if entry is None and resource.replaces:
+                entry = max((found[old] for old in resource.replaces if old in found), key=lambda e: e[1], default=None)
+            status = STATUS[entry[0]] if entry is not None else Status.TODO
+            marks.append(MARKS[status])
+            if entry is not None and status is Status.IN_PROGRESS:
+                since.append(entry[2] if entry[2] is not None else entry[1])
+        last = max((updated for _, updated, _ in found.values()), default=None)
+        return Summary("".join(marks), since, last)
+
+    def sound(self, value: Any) -> Summary | None:
+        """A remembered summary, if it has the shape the report reads (a cache is only a hint)."""
+        if type(value) is not list or len(value) != 4 or value[0] != self.key or type(value[1]) is not str:
+            return None
+        _, marks, since, last = value
+        progressing = self._checked.get(marks)
+        if progressing is None:
+            sound_marks = len(marks) == len(self.steps) and set(marks) <= BY_MARK.keys()
+            progressing = self._checked.setdefault(marks, marks.count("p") if sound_marks else -1)
+        if type(since) is not list or len(since) != progressing or any(type(t) is not int for t in since):
+            return None
+        return Summary(marks, since, last) if last is None or type(last) is int else None
+
+
+def read_group(folder: Path, warn: Callable[[str], None], on_path: OnPath) -> dict[str, Summarised]:
+    """Each learner's devices, joined (learners told apart by name, as sync does) and summarised
+    on the path.
+
+    Caches, hints like every cache here, keyed on what is on disk: each file's checked content by
+    its size and time (so a file is parsed and checked again only when it changed; loaded only
+    then), and each learner's summary by the size and time of all their files and the shape of
+    the path (so a learner whose files did not change costs a dictionary look-up, and a learner
+    who changed one file is joined again from the checked content). A course of 10,000 learners
+    is otherwise 10,000 files read and joined at every look. What is remembered is only what the
+    checks let through."""
     if not folder.is_dir():
         from mlops_path.core.errors import FileProblem
 
         raise FileProblem(f"The folder {folder} does not exist.")
     key = str(folder.resolve())
-    index = _cached(_slot("cohort-index", key), key)  # path -> [size, mtime_ns, learner key or None]: small, read every time
+    index = _cached(
+        _slot("cohort-index", key), key
+    )  # path -> [size, mtime_ns, learner key or None]: small, read every time
     saved_learners = _cached(_slot("cohort-learners", key), key)
     listing = group_entries(folder)
     known = {name: entry[2] for name, signature in listing if _same(entry := index.get(name), signature)}
@@ -85,23 +149,34 @@ def read_group(folder: Path, warn: Callable[[str], None]) -> dict[str, Merged]:
         kept_index[name] = [*signature, learner]
         if learner is not None:
             by_learner.setdefault(learner, {})[name] = signature
-    group: dict[str, Merged] = {}
+    group: dict[str, Summarised] = {}
     kept_learners: dict[str, Any] = {}
     for learner, signatures in by_learner.items():
         remembered = saved_learners.get(learner)
-        merged = _merged_from(remembered) if isinstance(remembered, dict) and remembered.get("files") == signatures else None
-        if merged is None:
-            docs = [doc for name, signature in signatures.items() if (doc := files.doc(name, signature)) is not None]
-            if not docs:
-                continue
-            merged = _join([_device_from(doc) for doc in docs])
-            remembered = {"files": signatures, "name": merged.name, "labels": list(merged.labels), "entries": merged.entries}
-        group[learner] = merged
-        kept_learners[learner] = remembered
+        fresh = isinstance(remembered, dict) and remembered.get("files") == signatures
+        summary = on_path.sound(remembered.get("summary")) if fresh else None
+        if summary is not None and type(remembered.get("name")) is str and type(remembered.get("labels")) is list:
+            group[learner] = Summarised(remembered["name"], tuple(map(str, remembered["labels"])), summary)
+            kept_learners[learner] = remembered
+            continue
+        docs = [doc for name, signature in signatures.items() if (doc := files.doc(name, signature)) is not None]
+        if not docs:
+            continue
+        merged = _join([_device_from(doc) for doc in docs])
+        summary = on_path.summary(merged.entries)
+        group[learner] = Summarised(merged.name, merged.labels, summary)
+        kept_learners[learner] = {
+            "files": signatures,
+            "name": merged.name,
+            "labels": list(merged.labels),
+            "summary": [on_path.key, *summary],
+        }
     files.save({name for name, _ in listing})
     if kept_index != index:
         cache.save(_slot("cohort-index", key), key, kept_index)
-    if kept_learners.keys() != saved_learners.keys() or any(kept_learners[k] is not saved_learners.get(k) for k in kept_learners):
+    if kept_learners.keys() != saved_learners.keys() or any(
+        kept_learners[k] is not saved_learners.get(k) for k in kept_learners
+    ):
         cache.save(_slot("cohort-learners", key), key, kept_learners)
     return group
 
@@ -201,21 +276,11 @@ def _join(devices: list[DeviceFile]) -> Merged:
     joined = {rid: found[0] if len(found) == 1 else join(found) for rid, found in entries.items()}
     name = max(devices, key=lambda d: d.exported_at).learner
     labels = tuple(sorted({d.device_name or d.device for d in devices}))
-    compact = {rid: (e.status.value, epoch_ms(e.updated), epoch_ms(e.started_at) if e.started_at else None) for rid, e in joined.items()}
+    compact = {
+        rid: (e.status.value, epoch_ms(e.updated), epoch_ms(e.started_at) if e.started_at else None)
+        for rid, e in joined.items()
+    }
     return Merged(name, labels, compact)
-
-
-def _merged_from(remembered: dict[str, Any]) -> Merged | None:
-    """A remembered join, if every value has the shape the report reads (else None: joined again)."""
-    try:
-        entries, name, labels = remembered["entries"], remembered["name"], remembered["labels"]
-        sound = type(entries) is dict and type(name) is str and type(labels) is list and all(
-            type(v) is list and len(v) == 3 and v[0] in STATUS and type(v[1]) is int and (v[2] is None or type(v[2]) is int)
-            for v in entries.values()
-        )
-    except (KeyError, TypeError):
-        return None
-    return Merged(name, tuple(str(label) for label in labels), entries) if sound else None
 
 
 def cohort_report(
@@ -230,51 +295,60 @@ def cohort_report(
 ) -> Cohort:
     """Every learner in `folder` on `path`; `me` (a learner's name) is marked as you.
 
-    Counted by the one rule of `summary` (required and optional apart, skipped leaving its count),
-    in one pass per learner over the path's steps: a course has thousands of learners."""
-    steps = [(rid, catalog.by_id[rid]) for rid in path.steps]
+    Counted by the one rule of `summary` (required and optional apart, skipped leaving its count).
+    A course has thousands of learners but few distinct places on a path: each learner is a
+    remembered summary (see `read_group`), and each distinct one is counted once."""
+    on_path = OnPath(catalog, path)
     at_ms = epoch_ms(at)
-    learners = []
-    counts = {step: [0, 0, 0] for step in path.steps}
     stuck_ms = STUCK_AFTER.total_seconds() * 1000
     my_key = learner_key(me) if me is not None else None
-    for name_key, merged in read_group(folder, warn).items():
-        # one pass over the path's steps, by the one counting rule (this runs for every learner of a course)
-        found = merged.entries
-        statuses: dict[str, Status] = {}
-        required = done = 0
-        current = first_open = None
-        stuck = []
-        for rid, resource in steps:
-            entry = found.get(rid)
-            if entry is None and resource.replaces:
-                entry = max((found[old] for old in resource.replaces if old in found), key=lambda e: e[1], default=None)
-            status = STATUS[entry[0]] if entry is not None else Status.TODO
-            statuses[rid] = status
-            if status is Status.SKIPPED:
-                continue
-            if not resource.optional:
-                required += 1
-                done += status is Status.DONE
-            if status is Status.IN_PROGRESS:
-                current = current or rid
-                if at_ms - (entry[2] if entry[2] is not None else entry[1]) > stuck_ms:
-                    stuck.append(rid)
-            elif status is Status.TODO and first_open is None:
-                first_open = rid
-        current = current or first_open
-        last_ms = max((updated for _, updated, _ in found.values()), default=None)
+    shapes: dict[str, _Shape] = {}
+    seen: Counter[str] = Counter()
+    learners = []
+    for name_key, learner in read_group(folder, warn, on_path).items():
+        marks, since, last_ms = learner.summary
+        shape = shapes.get(marks) or shapes.setdefault(marks, _shape(on_path, marks))
+        seen[marks] += 1
+        stuck = [rid for rid, started in zip(shape.progressing, since, strict=True) if at_ms - started > stuck_ms]
         last = datetime.fromtimestamp(last_ms / 1000, UTC) if last_ms is not None else None
-        you = name_key == my_key
-        percent = 100 if not required else (100 * done) // required
         days = (at - last).days if last else None
-        row = LearnerRow(merged.name, done, required, percent, current, last, days, stuck, statuses, you, merged.labels)
+        you = name_key == my_key
+        row = LearnerRow(learner.name, *shape.counted, last, days, stuck, shape.statuses, you, learner.labels)
         learners.append(row)
-        for rid, status in statuses.items():
-            row_counts = counts[rid]
-            row_counts[0] += status is Status.DONE
-            row_counts[1] += status is Status.IN_PROGRESS
-            row_counts[2] += status is Status.SKIPPED
     learners.sort(key=lambda row: (-row.percent, row.name.casefold()))
-    step_rows = [StepRow(rid, catalog.by_id[rid].title, *counts[rid]) for rid in path.steps]
+    counts = {rid: Counter[str]() for rid in path.steps}
+    for marks, many in seen.items():
+        for rid, mark in zip(path.steps, marks, strict=True):
+            counts[rid][mark] += many
+    step_rows = [
+        StepRow(rid, catalog.by_id[rid].title, counts[rid]["d"], counts[rid]["p"], counts[rid]["s"])
+        for rid in path.steps
+    ]
     return Cohort(path, learners, step_rows, at, engine, as_of)
+
+
+class _Shape(NamedTuple):
+    """What a learner's place on the path (their marks) comes to, the same for all who share it."""
+
+    statuses: dict[str, Status]  # shared by those learners: read, never changed
+    counted: tuple[int, int, int, str | None]  # done, total, percent, current
+    progressing: list[str]  # the steps in progress, in path order
+
+
+def _shape(on_path: OnPath, marks: str) -> _Shape:
+    statuses = {rid: BY_MARK[mark] for (rid, _), mark in zip(on_path.steps, marks, strict=True)}
+    required = done = 0
+    current = first_open = None
+    for (rid, resource), mark in zip(on_path.steps, marks, strict=True):
+        if mark == "s":
+            continue
+        if not resource.optional:
+            required += 1
+            done += mark == "d"
+        if mark == "p":
+            current = current or rid
+        elif mark == "t" and first_open is None:
+            first_open = rid
+    percent = 100 if not required else (100 * done) // required
+    progressing = [rid for rid, status in statuses.items() if status is Status.IN_PROGRESS]
+    return _Shape(statuses, (done, required, percent, current or first_open), progressing)
