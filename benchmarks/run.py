@@ -28,7 +28,7 @@ import time
 from collections.abc import Callable
 from pathlib import Path
 
-from mlops_path.core.sync_layout import learner_folders
+from mlops_path.core.sync.layout import learner_folders
 
 HERE = Path(__file__).resolve().parent
 BIN = Path(sys.executable).parent

@@ -133,8 +133,8 @@ def need(present: bool, what: str) -> None:
 
 
 def learner_dir(place: Path, slug: str) -> Path:
-    """Where a new group's learner writes in the shared place (the sharded layout of `sync_layout`)."""
-    from mlops_path.core.sync_layout import learner_folders
+    """Where a new group's learner writes in the shared place (the sharded layout of `sync.layout`)."""
+    from mlops_path.core.sync.layout import learner_folders
 
     return learner_folders(place, slug)[0]
 

@@ -8,11 +8,11 @@ import sys
 
 import pytest
 
-from mlops_path.core import loader as loader_module
-from mlops_path.core import store
+from mlops_path.core.catalog import loader as loader_module
+from mlops_path.core.catalog.loader import load_catalog
 from mlops_path.core.errors import ProgressError
-from mlops_path.core.loader import load_catalog
-from mlops_path.core.progress import Status, mark, now
+from mlops_path.core.progress import store
+from mlops_path.core.progress.record import Status, mark, now
 
 
 @pytest.fixture

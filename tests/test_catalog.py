@@ -4,9 +4,9 @@ import re
 
 import pytest
 
-from mlops_path.core.catalog import parse_catalog
+from mlops_path.core.catalog.loader import bundled_catalog_file, load_catalog, read_file
+from mlops_path.core.catalog.model import parse_catalog
 from mlops_path.core.errors import CatalogError
-from mlops_path.core.loader import bundled_catalog_file, load_catalog, read_file
 
 BOOK_URL = "https://www.oreilly.com/library/view/designing-machine-learning/9781098107956/"
 

@@ -12,7 +12,7 @@ import pytest
 from conftest import installed_script
 from test_links_bounds import MEASURE
 
-from mlops_path.core.catalog import MAX_PROBLEMS, MAX_TABLES
+from mlops_path.core.catalog.model import MAX_PROBLEMS, MAX_TABLES
 from mlops_path.core.limits import MAX_CATALOG_BYTES
 
 BOUND_KB = 64 * 1024  # above the same command on a small catalog

@@ -5,7 +5,7 @@ import re
 
 import pytest
 
-from mlops_path.core import loader as catalog_module
+from mlops_path.core.catalog import loader as catalog_module
 
 ITEM_KEYS = {"id", "title", "kind", "url", "minutes", "topics", "status", "why", "optional", "position"}
 PATH_IDS = ["dmls-ch02", "dmls-ch07", "dmls-ch08", "dmls-ch09", "dmls-ch11", "mlops-principles",

@@ -6,7 +6,7 @@ import pytest
 from conftest import installed_script
 
 from mlops_path.cli.completion import complete_ids, complete_kinds, complete_statuses, complete_topics
-from mlops_path.core import loader as catalog_module
+from mlops_path.core.catalog import loader as catalog_module
 
 
 def test_ids_complete_with_their_titles():

@@ -165,7 +165,7 @@ def test_a_tab_imports_no_rich(script_env, shell):
     assert result.returncode == 0 and "dmls-ch08" in result.stdout, result.stderr
     log = [line for line in result.stderr.splitlines() if line.startswith("import time:")]
     imported = {line.rsplit("|", 1)[-1].strip() for line in log}
-    assert "mlops_path.core.loader" in imported  # the log is read right: the catalog was loaded
+    assert "mlops_path.core.catalog.loader" in imported  # the log is read right: the catalog was loaded
     assert not {name for name in imported if name == "rich" or name.startswith("rich.")}, "a Tab imported rich"
 
 

@@ -81,7 +81,7 @@ DOCS = [REPO / "README.md", REPO / "CONTRIBUTING.md", REPO / "CHANGELOG.md", *so
 
 
 def package_modules() -> set[str]:
-    """Every module of mlops_path as its path inside the package (`core/store.py`), as the
+    """Every module of mlops_path as its path inside the package (`core/progress/store.py`), as the
     architecture document names them; found on disk, so a module added anywhere is seen."""
     return {path.relative_to(PACKAGE).as_posix() for path in PACKAGE.rglob("*.py") if "__pycache__" not in path.parts}
 

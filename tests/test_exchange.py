@@ -5,8 +5,8 @@ from datetime import UTC, datetime
 
 import pytest
 
-from mlops_path.core.exchange import Export, merge
-from mlops_path.core.progress import Entry, Note, Progress, Records, Status, undo
+from mlops_path.core.progress.exchange import Export, merge
+from mlops_path.core.progress.record import Entry, Note, Progress, Records, Status, undo
 
 T1, T2, T3 = (datetime(2026, 1, d, tzinfo=UTC) for d in (1, 2, 3))
 

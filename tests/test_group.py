@@ -147,7 +147,7 @@ def test_a_git_cohort_says_it_is_as_of_the_last_sync(tmp_path, monkeypatch):
 def test_cohort_reads_again_only_the_files_that_changed(tmp_path, monkeypatch):
     from test_sync import _device_file, entry
 
-    from mlops_path.core import syncfile
+    from mlops_path.core.sync import device_file
 
     group = tmp_path / "group"
     for i in range(30):
@@ -155,8 +155,8 @@ def test_cohort_reads_again_only_the_files_that_changed(tmp_path, monkeypatch):
     (ada,) = homes(tmp_path, monkeypatch, "ada")
     first = ada.json("cohort", str(group))
     reads = []
-    real = syncfile.read_device_file
-    monkeypatch.setattr("mlops_path.core.cohort.read_device_file", lambda *a, **k: reads.append(a[0]) or real(*a, **k))
+    real = device_file.read_device_file
+    monkeypatch.setattr("mlops_path.core.sync.cohort.read_device_file", lambda *a, **k: reads.append(a[0]) or real(*a, **k))
     assert ada.json("cohort", str(group)) == first and reads == []  # warm: nothing parsed again
     _device_file(group, "Learner 3", "03", {"dmls-ch07": entry("done", "2026-11-21T00:00:00Z")})
     again = ada.json("cohort", str(group))
@@ -197,8 +197,8 @@ def _course(folder, learners):
 def _report(folder, path=None, cache_dir=None, monkeypatch=None):
     from datetime import UTC, datetime
 
-    from mlops_path.core.cohort import cohort_report
-    from mlops_path.core.loader import load_catalog
+    from mlops_path.core.catalog.loader import load_catalog
+    from mlops_path.core.sync.cohort import cohort_report
 
     if cache_dir is not None:
         monkeypatch.setenv("MLOPS_PATH_CACHE", str(cache_dir))
@@ -211,8 +211,8 @@ def _report(folder, path=None, cache_dir=None, monkeypatch=None):
 def test_a_remembered_summary_is_for_one_path_only(tmp_path, monkeypatch):
     """Each learner's place on the path is remembered for the path's shape: another path (or the
     same steps in another order) is counted afresh, never from the other path's letters."""
-    from mlops_path.core.catalog import LearningPath
-    from mlops_path.core.loader import load_catalog
+    from mlops_path.core.catalog.loader import load_catalog
+    from mlops_path.core.catalog.model import LearningPath
 
     steps = load_catalog(include_user=False).paths["mlops"].steps
     _course(tmp_path / "group", [("Ada", {steps[0]: "done", steps[-1]: "in-progress"}), ("Bob", {steps[1]: "skipped"})])

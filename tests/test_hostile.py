@@ -18,9 +18,10 @@ import pytest
 from conftest import installed_script, need
 
 from mlops_path.cli import output
-from mlops_path.core import exchange, limits
+from mlops_path.core import limits
 from mlops_path.core.api import Learner
-from mlops_path.core.progress import Status
+from mlops_path.core.progress import exchange
+from mlops_path.core.progress.record import Status
 
 # every character the trust boundary must never let through raw: C0 (but newline), DEL, C1, bidi
 RAW_CONTROL = re.compile("[\x00-\x09\x0b-\x1f\x7f-\x9f\u061c\u200e\u200f\u202a-\u202e\u2066-\u2069\u2028\u2029]")
@@ -271,7 +272,7 @@ def test_a_field_over_its_limit_is_refused_naming_resource_and_field(cli, tmp_pa
 
 
 def test_a_catalog_over_the_size_limit_is_left_out_unread(cli, home, monkeypatch):
-    from mlops_path.core import loader
+    from mlops_path.core.catalog import loader
 
     monkeypatch.setattr(loader, "MAX_CATALOG_BYTES", 100_000)  # the bundled catalog fits
     hostile_catalog(home / "catalogs")

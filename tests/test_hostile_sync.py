@@ -320,10 +320,10 @@ def test_a_git_failure_names_the_reason_not_gits_advice(homes, remote, tmp_path)
 
 
 def test_a_folder_stuffed_with_files_is_passed_over_beyond_the_limit(homes, shared, monkeypatch):
-    from mlops_path.core import sync
+    from mlops_path.core.sync import devices
 
-    monkeypatch.setattr(sync, "MAX_FOLDER_ENTRIES", 50)
-    monkeypatch.setattr(sync, "MAX_DEVICE_FILES", 5)
+    monkeypatch.setattr(devices, "MAX_FOLDER_ENTRIES", 50)
+    monkeypatch.setattr(devices, "MAX_DEVICE_FILES", 5)
     (ada,) = homes("ada")
     ada.ok("sync", "init", str(shared), "--name", "Ada", "--join")
     folder = learner_dir(shared, "ada")
@@ -405,7 +405,7 @@ def test_any_foreign_file_leaves_every_command_working_and_my_records_mine(tmp_p
     from hypothesis import HealthCheck, given, settings
     from hypothesis import strategies as st
 
-    from mlops_path.core.syncfile import Skipped, read_device_file
+    from mlops_path.core.sync.device_file import Skipped, read_device_file
 
     scalars = st.one_of(
         st.none(),

@@ -6,7 +6,7 @@ import socket
 
 import pytest
 
-from mlops_path.core.links import page_title, retry_after
+from mlops_path.core.catalog.links import page_title, retry_after
 
 
 def catalog(tmp_path, links: dict[str, str]):
@@ -78,7 +78,7 @@ def test_a_page_alive_but_changed_is_reported_with_old_and_new(cli, tmp_path, lo
 
 
 def test_without_a_file_every_loaded_catalog_is_checked(cli, home, local_site, monkeypatch):
-    from mlops_path.core import loader
+    from mlops_path.core.catalog import loader
 
     local_site.page("/only", "Only")
     bundled = home.parent / "bundled.toml"

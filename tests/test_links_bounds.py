@@ -23,8 +23,8 @@ from conftest import installed_script
 from hypothesis import given
 from hypothesis import strategies as st
 
-from mlops_path.core import links
-from mlops_path.core.links import page_title, retry_after
+from mlops_path.core.catalog import links
+from mlops_path.core.catalog.links import page_title, retry_after
 
 BOUND_KB = 64 * 1024  # the documented bound above a plain run, in the kilobytes ru_maxrss counts
 
@@ -206,7 +206,7 @@ def test_one_host_spelled_many_ways_gets_two_requests_at_a_time(cli, tmp_path, s
     assert result.exit_code == 0, result.output
     assert [item["status"] for item in json.loads(result.stdout)] == ["ok"] * 8
     assert site.most_at_once["same"] == 2  # counted by the server: the limit held, and it was reached
-    from mlops_path.core.links import host_key
+    from mlops_path.core.catalog.links import host_key
 
     assert host_key("http://u1@127.0.0.1:0080/") == host_key("http://127.0.0.1/") == ("http", "127.0.0.1", 80)
     assert host_key("https://EXAMPLE.org.:443/a") == host_key("https://example.org/b")

@@ -26,4 +26,4 @@ def test_the_core_never_imports_typer_or_rich():
     )
     loaded = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout.split()
     assert {name.split(".")[0] for name in loaded} & {"typer", "rich", "click"} == set()
-    assert "mlops_path.core.store" in loaded  # the loop really imported the core
+    assert "mlops_path.core.progress.store" in loaded  # the loop really imported the core

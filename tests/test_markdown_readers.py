@@ -17,9 +17,9 @@ from conftest import need
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from mlops_path.core.catalog import Catalog, Resource
-from mlops_path.core.exchange import export_markdown
-from mlops_path.core.progress import Entry, Note, Progress, Status
+from mlops_path.core.catalog.model import Catalog, Resource
+from mlops_path.core.progress.exchange import export_markdown
+from mlops_path.core.progress.record import Entry, Note, Progress, Status
 
 HOSTILE_TITLES = [
     "Evil https://evil.example/ here",

@@ -75,7 +75,7 @@ def test_a_built_wheel_carries_the_catalog_and_runs_from_any_folder(tmp_path):
     (wheel,) = dist.glob("mlops_path-*.whl")
     python = make_venv(tmp_path / "venv")
     pip_into(python, str(wheel))
-    where = run(str(python), "-c", "from mlops_path.core.loader import bundled_catalog_file as f; print(f())", cwd=tmp_path)
+    where = run(str(python), "-c", "from mlops_path.core.catalog.loader import bundled_catalog_file as f; print(f())", cwd=tmp_path)
     assert where.stdout.strip().startswith(str(tmp_path / "venv")), where.stdout + where.stderr
     check_runs_from_elsewhere(tmp_path / "venv", tmp_path)
 
@@ -84,7 +84,7 @@ def test_a_built_wheel_carries_the_catalog_and_runs_from_any_folder(tmp_path):
 def test_an_editable_install_reads_the_catalog_from_the_checkout(tmp_path):
     python = make_venv(tmp_path / "venv")
     pip_into(python, "-e", str(REPO))
-    where = run(str(python), "-c", "from mlops_path.core.loader import bundled_catalog_file as f; print(f())", cwd=tmp_path)
+    where = run(str(python), "-c", "from mlops_path.core.catalog.loader import bundled_catalog_file as f; print(f())", cwd=tmp_path)
     assert where.stdout.strip() == str(REPO / "data" / "catalog.toml"), where.stdout + where.stderr
     check_runs_from_elsewhere(tmp_path / "venv", tmp_path)
 

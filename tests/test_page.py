@@ -14,11 +14,11 @@ from pathlib import Path
 import pytest
 from conftest import need
 
-from mlops_path.core.catalog import LearningPath, Resource
+from mlops_path.core.catalog.model import LearningPath, Resource
+from mlops_path.core.learning.position import Step
+from mlops_path.core.learning.summary import summarize
 from mlops_path.core.page import path_page
-from mlops_path.core.path import Step
-from mlops_path.core.progress import Progress, Status
-from mlops_path.core.summary import summarize
+from mlops_path.core.progress.record import Progress, Status
 
 REPO = Path(__file__).resolve().parent.parent
 ARTIFACTS = Path(os.environ.get("MLOPS_PATH_ARTIFACTS", REPO / "test-artifacts"))

@@ -13,11 +13,11 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from mlops_path.core.catalog import LearningPath, Resource
+from mlops_path.core.catalog.model import LearningPath, Resource
+from mlops_path.core.learning.position import Step
+from mlops_path.core.learning.summary import summarize
 from mlops_path.core.page import MAX_GRID_NAME, path_page
-from mlops_path.core.path import Step
-from mlops_path.core.progress import Progress, Status
-from mlops_path.core.summary import summarize
+from mlops_path.core.progress.record import Progress, Status
 
 HOSTILE_TEXT = {
     "zz-bell": "Bell \u0007 ring",

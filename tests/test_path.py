@@ -4,11 +4,11 @@ from datetime import UTC, datetime
 
 import pytest
 
-from mlops_path.core.catalog import parse_catalog
+from mlops_path.core.catalog.model import parse_catalog
 from mlops_path.core.errors import UsageError
-from mlops_path.core.path import canonical_ids, filter_steps, find_step, next_step, walk
-from mlops_path.core.progress import Progress, Status, mark
-from mlops_path.core.summary import topic_tallies
+from mlops_path.core.learning.position import canonical_ids, filter_steps, find_step, next_step, walk
+from mlops_path.core.learning.summary import topic_tallies
+from mlops_path.core.progress.record import Progress, Status, mark
 
 AT = datetime(2026, 1, 2, 3, 4, 5, tzinfo=UTC)
 

@@ -5,10 +5,10 @@ from datetime import UTC, date, datetime
 import icalendar
 import pytest
 
-from mlops_path.core.catalog import parse_catalog
-from mlops_path.core.path import walk
-from mlops_path.core.plan import plan_weeks, to_ics
-from mlops_path.core.progress import Progress, Status, mark
+from mlops_path.core.catalog.model import parse_catalog
+from mlops_path.core.learning.plan import plan_weeks, to_ics
+from mlops_path.core.learning.position import walk
+from mlops_path.core.progress.record import Progress, Status, mark
 
 MONDAY = date(2026, 11, 30)
 

@@ -7,8 +7,8 @@ from datetime import UTC, datetime
 import pytest
 
 from mlops_path.core.errors import ProgressError
-from mlops_path.core.progress import SCHEMA_VERSION, Progress, Status, mark
-from mlops_path.core.store import read_progress, update_progress
+from mlops_path.core.progress.record import SCHEMA_VERSION, Progress, Status, mark
+from mlops_path.core.progress.store import read_progress, update_progress
 
 AT = datetime(2026, 1, 2, 3, 4, 5, tzinfo=UTC)
 LATER = datetime(2026, 2, 2, 3, 4, 5, tzinfo=UTC)
@@ -89,8 +89,8 @@ def test_a_failed_write_keeps_the_old_file_and_leaves_no_temp(tmp_path):
 
 # --- history, undo and reset ------------------------------------------------------------------
 
-from mlops_path.core.progress import migrate, reset_all, undo  # noqa: E402
-from mlops_path.core.store import backup_file, repair  # noqa: E402
+from mlops_path.core.progress.record import migrate, reset_all, undo  # noqa: E402
+from mlops_path.core.progress.store import backup_file, repair  # noqa: E402
 
 
 def test_every_change_is_recorded_with_what_it_replaced():

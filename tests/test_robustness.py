@@ -18,7 +18,7 @@ from pathlib import Path
 import pytest
 from conftest import installed_script
 
-from mlops_path.core.store import read_progress
+from mlops_path.core.progress.store import read_progress
 
 IDS = [
     *("dmls-ch02", "dmls-ch07", "dmls-ch08", "dmls-ch09", "dmls-ch11", "mlops-principles", "operationalizing-ml"),
@@ -65,7 +65,7 @@ CRASHING_WRITER = textwrap.dedent(
     """
     import sys
     from mlops_path.core.api import Learner
-    from mlops_path.core.progress import Status
+    from mlops_path.core.progress.record import Status
     ids = sys.argv[1:]
     learner = Learner()
     print("ready", flush=True)

@@ -8,7 +8,7 @@ import json
 
 import pytest
 
-from mlops_path.core.catalog import json_schema
+from mlops_path.core.catalog.model import json_schema
 
 GOOD = {"id": "good", "title": "Good", "kind": "talk", "url": "https://example.org/a", "minutes": 5, "topics": ["t"]}
 

@@ -12,7 +12,7 @@ from pathlib import Path
 
 import pytest
 
-from mlops_path.core.loader import bundled_catalog_file
+from mlops_path.core.catalog.loader import bundled_catalog_file
 
 REPO = Path(__file__).resolve().parent.parent
 SHARED = REPO.parent / "shared"

@@ -8,8 +8,8 @@ from hypothesis import settings
 from hypothesis import strategies as st
 from hypothesis.stateful import RuleBasedStateMachine, invariant, rule
 
-from mlops_path.core.progress import Status, mark, now, reset_all, undo
-from mlops_path.core.store import read_progress, update_progress
+from mlops_path.core.progress.record import Status, mark, now, reset_all, undo
+from mlops_path.core.progress.store import read_progress, update_progress
 
 IDS = ["a", "b", "c", "d"]
 

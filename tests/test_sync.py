@@ -288,7 +288,7 @@ def sync_doc(**changes) -> bytes:
 
 
 DONE = {"status": "done", "updated": "2026-01-01T00:00:00Z"}
-HOSTILE_FILES = {  # named as device files are (`sync_layout`): other names are not sync files at all
+HOSTILE_FILES = {  # named as device files are (`sync.layout`): other names are not sync files at all
     "c0ffee01.json": b"{not json",  # corrupt
     "b1.json": b"\x00\x01\x02",  # binary
     "dee9.json": b'{"a": ' + b"[" * 200 + b"]" * 200 + b"}",  # deep
@@ -309,9 +309,9 @@ def test_hostile_foreign_files_are_skipped_each_with_one_warning(devices, shared
     for name, data in HOSTILE_FILES.items():
         (folder / name).write_bytes(data)
     big = folder / "ff.json"
-    from mlops_path.core import syncfile
+    from mlops_path.core.sync import device_file
 
-    monkeypatch.setattr(syncfile, "MAX_SYNC_FILE_BYTES", 1000)
+    monkeypatch.setattr(device_file, "MAX_SYNC_FILE_BYTES", 1000)
     big.write_bytes(b"{" + b" " * 2000 + b"}")
     result = work("next", "--json")
     assert result.exit_code == 0 and json.loads(result.stdout)["id"] == "dmls-ch07"  # the good file still merged
@@ -375,7 +375,7 @@ def test_random_changes_on_three_devices_converge_whatever_the_sync_order(tmp_pa
 
 
 def _device_file(folder: Path, learner: str, device: str, resources: dict, exported: str = "2026-11-01T00:00:00Z") -> None:
-    from mlops_path.core.sync import learner_slug
+    from mlops_path.core.sync.devices import learner_slug
 
     target = folder / "mlops-path" / learner_slug(learner)
     target.mkdir(parents=True, exist_ok=True)

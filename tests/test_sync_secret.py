@@ -93,11 +93,11 @@ def test_a_tampered_file_is_refused(tmp_path, monkeypatch, place):
     doc["resources"][X]["status"] = "todo"
     sealed = doc["sealed_notes"]
     doc["sealed_notes"] = sealed[:-6] + ("A" if sealed[-6] != "A" else "B") + sealed[-5:]  # a changed note
-    from mlops_path.core import sync_secret
+    from mlops_path.core.sync import secret
 
-    key = sync_secret.derive(SECRET, "ada")
+    key = secret.derive(SECRET, "ada")
     doc["proof"] = "0" * 64
-    doc["proof"] = sync_secret.prove(key, doc)  # even with a valid proof, the sealed notes must open
+    doc["proof"] = secret.prove(key, doc)  # even with a valid proof, the sealed notes must open
     file.write_text(json.dumps(doc))
     result = b("next")
     assert "do not open with your sync secret" in result.stderr

@@ -22,7 +22,7 @@ from mlops_path.cli import browse_look as look
 from mlops_path.cli.browse_data import Library, View, opened, topics, web_link
 from mlops_path.cli.browse_screens import PickScreen
 from mlops_path.core.errors import MlopsPathError
-from mlops_path.core.progress import Status
+from mlops_path.core.progress.record import Status
 
 POLL_SECONDS = 1.0
 SYNC_POLL_TICKS = 10  # with sync on, the other devices' files are read every this many polls

@@ -16,14 +16,14 @@ from typing import TYPE_CHECKING, NamedTuple
 from mlops_path.cli import messages
 from mlops_path.cli.views import counts_text
 from mlops_path.core.api import Learner
-from mlops_path.core.path import next_step
-from mlops_path.core.progress import Status
+from mlops_path.core.learning.position import next_step
+from mlops_path.core.progress.record import Status
 from mlops_path.core.text import has_control
 
 if TYPE_CHECKING:
-    from mlops_path.core.path import Step
-    from mlops_path.core.progress import Entry, Progress
-    from mlops_path.core.summary import Summary
+    from mlops_path.core.learning.position import Step
+    from mlops_path.core.learning.summary import Summary
+    from mlops_path.core.progress.record import Entry, Progress
 
 
 class View(NamedTuple):
@@ -123,7 +123,7 @@ class Library:
 def topics(steps: list[Step]) -> list[tuple[str, str]]:
     """Each topic of the path with its count, in the words `topics` uses."""
     from mlops_path.cli.views import tally_text
-    from mlops_path.core.summary import topic_tallies
+    from mlops_path.core.learning.summary import topic_tallies
 
     return [(t.name, tally_text(t)) for t in topic_tallies(steps)]
 

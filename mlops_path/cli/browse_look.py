@@ -12,13 +12,13 @@ from rich.text import Text
 
 from mlops_path.cli import output
 from mlops_path.cli.views import ACCESS, MARKS, STYLES, WORDS, costs_something, counts_text, detail_rows, minutes_text
-from mlops_path.core.progress import Status
+from mlops_path.core.progress.record import Status
 from mlops_path.core.words import duration
 
 if TYPE_CHECKING:
     from mlops_path.cli.browse_data import View
-    from mlops_path.core.path import Step
-    from mlops_path.core.progress import Entry
+    from mlops_path.core.learning.position import Step
+    from mlops_path.core.progress.record import Entry
 
 STATUS_WIDTH = max(len(f"{MARKS[s]} {WORDS[s]}") for s in Status)
 HERE = ">"  # the step `next` shows; ASCII, so every terminal and screen reader has it

@@ -9,8 +9,8 @@ import typer
 
 from mlops_path.cli import curator_views, messages, output
 from mlops_path.cli.shared import JsonOption, learner
-from mlops_path.core.catalog import json_schema
-from mlops_path.core.checks import check_files, install, install_target, installed_files
+from mlops_path.core.catalog.checks import check_files, install, install_target, installed_files
+from mlops_path.core.catalog.model import json_schema
 from mlops_path.core.errors import UsageError
 
 catalog_app = typer.Typer(
@@ -94,7 +94,7 @@ def links(
     with curator_views.link_progress(enabled=not as_json) as progress:
         results = learner().check_links(files or [], timeout, concurrency, progress)
     curator_views.link_report(results, as_json)
-    from mlops_path.core.links import FAILING
+    from mlops_path.core.catalog.links import FAILING
 
     if any(r.status in FAILING for r in results):
         raise typer.Exit(1)

@@ -24,7 +24,7 @@ from functools import cache
 from pathlib import Path
 from typing import Any
 
-from mlops_path.core.progress import Status
+from mlops_path.core.progress.record import Status
 from mlops_path.core.text import completion_help
 
 PROG = "mlops-path"
@@ -290,8 +290,8 @@ def complete_statuses(incomplete: str) -> list[str]:
 
 
 def _catalog():
+    from mlops_path.core.catalog.loader import load_catalog
     from mlops_path.core.errors import MlopsPathError
-    from mlops_path.core.loader import load_catalog
 
     try:
         return load_catalog()

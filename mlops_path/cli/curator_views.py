@@ -10,7 +10,7 @@ from typing import TYPE_CHECKING
 from mlops_path.cli import output
 
 if TYPE_CHECKING:
-    from mlops_path.core.links import LinkResult
+    from mlops_path.core.catalog.links import LinkResult
 
 
 @contextmanager

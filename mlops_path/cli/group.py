@@ -64,7 +64,7 @@ def init(
 
     Example: mlops-path sync init ~/Sync/mlops --name Ada
     """
-    from mlops_path.core.syncing import NameTaken
+    from mlops_path.core.sync.service import NameTaken
 
     passphrase = _passphrase() if secret or os.environ.get(SECRET_ENV) else None
     try:

@@ -8,14 +8,14 @@ from typing import TYPE_CHECKING
 
 from mlops_path.cli import output
 from mlops_path.cli.views import say_whole
-from mlops_path.core.progress import iso
+from mlops_path.core.progress.record import iso
 from mlops_path.core.text import inert
 from mlops_path.core.words import iso_day
 
 if TYPE_CHECKING:
-    from mlops_path.core.cohort import Cohort
-    from mlops_path.core.sync import SyncConfig
-    from mlops_path.core.syncing import SyncReport, SyncStatus
+    from mlops_path.core.sync.cohort import Cohort
+    from mlops_path.core.sync.devices import SyncConfig
+    from mlops_path.core.sync.service import SyncReport, SyncStatus
 
 
 def _place(config: SyncConfig) -> str:

@@ -13,7 +13,7 @@ from mlops_path.cli import list_views, messages, views
 from mlops_path.cli.completion import complete_ids, complete_kinds, complete_paths, complete_statuses
 from mlops_path.cli.shared import JsonOption, TopicOption, learner
 from mlops_path.core.errors import UsageError
-from mlops_path.core.path import filter_steps, next_step, open_steps, shortest_open
+from mlops_path.core.learning.position import filter_steps, next_step, open_steps, shortest_open
 from mlops_path.core.text import has_control
 
 
@@ -185,7 +185,7 @@ def topics(as_json: JsonOption = False) -> None:
 
     Example: mlops-path topics
     """
-    from mlops_path.core.summary import topic_tallies
+    from mlops_path.core.learning.summary import topic_tallies
 
     views.topics(topic_tallies(learner().steps()), as_json)
 
@@ -234,7 +234,7 @@ def plan(
     """
     if not math.isfinite(hours_per_week):  # click's range check lets nan through
         raise UsageError(f"--hours-per-week wants a number of hours from 0.1 to 168, not {hours_per_week}.")
-    from mlops_path.core.progress import now
+    from mlops_path.core.progress.record import now
     from mlops_path.core.words import today
 
     this_day = today(now())  # the learner's calendar day, not the UTC one

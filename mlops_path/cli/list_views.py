@@ -7,14 +7,14 @@ from typing import TYPE_CHECKING
 
 from mlops_path.cli import output
 from mlops_path.cli.views import ACCESS, MARKS, PAID_MARK, STYLES, WORDS, costs_something, minutes_text, say_whole
-from mlops_path.core.progress import iso
+from mlops_path.core.progress.record import iso
 from mlops_path.core.words import day, duration, zone
 
 if TYPE_CHECKING:
     from mlops_path.core.api import StudyPlan
-    from mlops_path.core.path import Step
-    from mlops_path.core.search import Hit
-    from mlops_path.core.week import WeekSummary
+    from mlops_path.core.learning.activity import WeekSummary
+    from mlops_path.core.learning.position import Step
+    from mlops_path.core.learning.search import Hit
 
 
 HERE = "<- you are here"
@@ -205,7 +205,7 @@ def week(w: WeekSummary, as_json: bool) -> None:
 
 
 def plan(study: StudyPlan, hours_per_week: float, as_json: bool) -> None:
-    from mlops_path.core.plan import required_done_in
+    from mlops_path.core.learning.plan import required_done_in
 
     finishing = required_done_in(study.weeks)
     if as_json:

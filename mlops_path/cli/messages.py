@@ -5,15 +5,15 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 from mlops_path.cli import output
-from mlops_path.core.progress import Status
+from mlops_path.core.progress.record import Status
 from mlops_path.core.words import STATUS_WORD, duration
 
 if TYPE_CHECKING:
-    from mlops_path.core.catalog import LearningPath
-    from mlops_path.core.path import Step
-    from mlops_path.core.progress import Change, Note
-    from mlops_path.core.store import Repair
-    from mlops_path.core.summary import Summary
+    from mlops_path.core.catalog.model import LearningPath
+    from mlops_path.core.learning.position import Step
+    from mlops_path.core.learning.summary import Summary
+    from mlops_path.core.progress.record import Change, Note
+    from mlops_path.core.progress.store import Repair
 
 
 MOST_IDS = 20  # a longer list of ids is cut to "... and N more"

@@ -13,7 +13,7 @@ from mlops_path.cli.completion import complete_ids
 from mlops_path.cli.shared import JsonOption, OptionalIds, learner
 from mlops_path.core import api, home
 from mlops_path.core.errors import FileProblem, UsageError
-from mlops_path.core.progress import Status
+from mlops_path.core.progress.record import Status
 
 
 def _set(ids: list[str] | None, status: Status, force: bool = True) -> None:

@@ -7,15 +7,15 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 from mlops_path.cli import output
-from mlops_path.core.progress import Status, iso
+from mlops_path.core.progress.record import Status, iso
 from mlops_path.core.words import ACCESS, STATUS_MARK, STATUS_WORD, duration, full_day
 
 if TYPE_CHECKING:
     from mlops_path.core.api import Health, PathOverview
-    from mlops_path.core.catalog import LearningPath
-    from mlops_path.core.path import Step
-    from mlops_path.core.progress import Change, Entry
-    from mlops_path.core.summary import Summary, Tally
+    from mlops_path.core.catalog.model import LearningPath
+    from mlops_path.core.learning.position import Step
+    from mlops_path.core.learning.summary import Summary, Tally
+    from mlops_path.core.progress.record import Change, Entry
 
 
 WORDS = STATUS_WORD  # the one vocabulary (`core.words`), under the names the views use

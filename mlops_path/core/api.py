@@ -11,25 +11,26 @@ from functools import cached_property
 from pathlib import Path
 from typing import TYPE_CHECKING, NamedTuple, TypeVar
 
-from mlops_path.core import home, store
-from mlops_path.core.catalog import Catalog, LearningPath
+from mlops_path.core import home
+from mlops_path.core.catalog.loader import load_catalog
+from mlops_path.core.catalog.model import Catalog, LearningPath
 from mlops_path.core.errors import FileProblem, ProgressError, UsageError
+from mlops_path.core.learning.position import Step, canonical_ids, find_step, next_step, walk
 from mlops_path.core.limits import MAX_NOTE, MAX_NOTES
-from mlops_path.core.loader import load_catalog
-from mlops_path.core.path import Step, canonical_ids, find_step, next_step, walk
-from mlops_path.core.progress import Change, Entry, Note, Progress, Status, add_note, mark, now, reset_all, undo
+from mlops_path.core.progress import store
+from mlops_path.core.progress.record import Change, Entry, Note, Progress, Status, add_note, mark, now, reset_all, undo
 
 if TYPE_CHECKING:  # these modules serve one command each: they are imported where they are used
     from datetime import date
 
-    from mlops_path.core.cohort import Cohort
-    from mlops_path.core.links import LinkResult
-    from mlops_path.core.plan import Week
-    from mlops_path.core.search import Hit
-    from mlops_path.core.summary import Summary
-    from mlops_path.core.sync import SyncConfig
-    from mlops_path.core.syncing import SyncReport, SyncStatus
-    from mlops_path.core.week import WeekSummary
+    from mlops_path.core.catalog.links import LinkResult
+    from mlops_path.core.learning.activity import WeekSummary
+    from mlops_path.core.learning.plan import Week
+    from mlops_path.core.learning.search import Hit
+    from mlops_path.core.learning.summary import Summary
+    from mlops_path.core.sync.cohort import Cohort
+    from mlops_path.core.sync.devices import SyncConfig
+    from mlops_path.core.sync.service import SyncReport, SyncStatus
 
 DEFAULT_PATH = "mlops"
 T = TypeVar("T")
@@ -114,9 +115,9 @@ class Learner:
         if self._progress is None:
             progress = store.read_progress(self.file)
             if progress.sync:
-                from mlops_path.core import syncing
+                from mlops_path.core.sync import service
 
-                progress = syncing.catch_up(self.file, progress, self._warn_once)
+                progress = service.catch_up(self.file, progress, self._warn_once)
             self._progress = progress
         return self._progress
 
@@ -133,17 +134,17 @@ class Learner:
 
         def step(progress: Progress) -> tuple[Progress, T]:
             if progress.sync:
-                from mlops_path.core import syncing
+                from mlops_path.core.sync import service
 
-                progress = syncing.before_change(progress, self._warn_once, afterwards)
+                progress = service.before_change(progress, self._warn_once, afterwards)
             return change(progress)
 
         def then(after: Progress, changed: bool) -> None:
             self._progress = after
             if changed and after.sync:
-                from mlops_path.core import syncing
+                from mlops_path.core.sync import service
 
-                syncing.after_change(after, self._warn_once)
+                service.after_change(after, self._warn_once)
 
         self._progress = None
         result = store.update_progress(self.file, step, then)
@@ -270,13 +271,13 @@ class Learner:
         return self._summarize(state.steps, state.progress, state.path)
 
     def _summarize(self, steps: list[Step], progress: Progress, path: LearningPath) -> Summary:
-        from mlops_path.core.summary import summarize
+        from mlops_path.core.learning.summary import summarize
 
         summary = summarize(steps, progress, orphans=len(self.orphans(progress)))
         saved = progress.plan
         state = State(self.catalog, path, progress, steps)
         if saved and saved.get("path") == state.path.id:
-            from mlops_path.core.plan import ahead, behind
+            from mlops_path.core.learning.plan import ahead, behind
             from mlops_path.core.words import today as local_today
 
             today = local_today(now())
@@ -284,13 +285,13 @@ class Learner:
         return summary
 
     def search(self, query: str) -> list[Hit]:
-        from mlops_path.core.search import search
+        from mlops_path.core.learning.search import search
 
         state = self.state()
         return search(state.steps, state.progress, query)
 
     def week(self) -> WeekSummary:
-        from mlops_path.core.week import week_summary
+        from mlops_path.core.learning.activity import week_summary
 
         state = self.state()
         return week_summary(state.steps, state.progress, now())
@@ -301,7 +302,7 @@ class Learner:
         return [rid for rid in progress.resources if rid not in self.catalog.by_id and rid not in replaced]
 
     def paths(self) -> list[PathOverview]:
-        from mlops_path.core.summary import summarize
+        from mlops_path.core.learning.summary import summarize
 
         progress = self.progress()
         current = self._path_for(progress).id
@@ -319,7 +320,7 @@ class Learner:
         return path
 
     def export(self, fmt: str) -> str:
-        from mlops_path.core.exchange import export_json, export_markdown
+        from mlops_path.core.progress.exchange import export_json, export_markdown
 
         progress = self.progress()
         if fmt == "markdown":
@@ -328,14 +329,14 @@ class Learner:
 
     def import_export(self, file: Path) -> list[str]:
         """Merge an export file in, as one undoable change; return the ids that changed."""
-        from mlops_path.core.exchange import merge, read_export
+        from mlops_path.core.progress.exchange import merge, read_export
 
         theirs = read_export(file)
         at = now()
         return self._update(lambda p: merge(p, theirs, at))
 
     def plan(self, minutes_per_week: int, start: date, ics: Path | None = None, save: bool = False) -> StudyPlan:
-        from mlops_path.core.plan import plan_weeks, to_ics, to_saved
+        from mlops_path.core.learning.plan import plan_weeks, to_ics, to_saved
 
         state = self.state()
         try:
@@ -367,11 +368,11 @@ class Learner:
 
     def check_links(self, files: Sequence[Path], timeout: float, concurrency: int, progress=None) -> list[LinkResult]:
         """Every link of `files` (default: every loaded catalog), checked over the network."""
-        from mlops_path.core.links import check_links
+        from mlops_path.core.catalog.links import check_links
 
         if files:
-            from mlops_path.core.catalog import broken_message
-            from mlops_path.core.loader import read_file
+            from mlops_path.core.catalog.loader import read_file
+            from mlops_path.core.catalog.model import broken_message
 
             targets = []
             for file in files:
@@ -403,9 +404,9 @@ class Learner:
         device_name: str | None = None,
         passphrase: str | None = None,
     ) -> SyncReport:
-        from mlops_path.core import syncing
+        from mlops_path.core.sync import service
 
-        return syncing.init(self.file, folder, url, name, share_notes, self._warn_once, join, device_name, passphrase)
+        return service.init(self.file, folder, url, name, share_notes, self._warn_once, join, device_name, passphrase)
 
     def group_notes(self, resource_id: str) -> list[tuple[str, Note]]:
         """What the study group noted on a step, shared in the clear: shown to a learner who shares
@@ -413,39 +414,39 @@ class Learner:
         progress = self.progress()
         if not progress.sync or not progress.sync.get("share_notes") or not progress.sync.get("engine"):
             return []
-        from mlops_path.core import syncing
+        from mlops_path.core.sync import service
 
-        return syncing.group_notes(progress, resource_id, self._warn_once)
+        return service.group_notes(progress, resource_id, self._warn_once)
 
     def sync_secret(self, passphrase: str) -> SyncConfig:
-        from mlops_path.core import syncing
+        from mlops_path.core.sync import service
 
-        return syncing.set_secret(self.file, passphrase, self._warn_once)
+        return service.set_secret(self.file, passphrase, self._warn_once)
 
     def sync_now(self) -> SyncReport:
-        from mlops_path.core import syncing
+        from mlops_path.core.sync import service
 
-        return syncing.sync_now(self.file, self._warn_once)
+        return service.sync_now(self.file, self._warn_once)
 
     def sync_status(self) -> SyncStatus:
-        from mlops_path.core import syncing
+        from mlops_path.core.sync import service
 
-        return syncing.status(self.file)
+        return service.status(self.file)
 
     def sync_off(self) -> SyncConfig:
-        from mlops_path.core import syncing
+        from mlops_path.core.sync import service
 
-        return syncing.set_off(self.file)
+        return service.set_off(self.file)
 
     def share_notes(self, on: bool) -> SyncConfig:
-        from mlops_path.core import syncing
+        from mlops_path.core.sync import service
 
-        return syncing.set_share_notes(self.file, on, self._warn_once)
+        return service.set_share_notes(self.file, on, self._warn_once)
 
     def cohort(self, folder: Path | None) -> Cohort:
         """Every learner in the sync place (or in `folder`) on the current path."""
-        from mlops_path.core.cohort import cohort_report
-        from mlops_path.core.sync import SyncConfig
+        from mlops_path.core.sync.cohort import cohort_report
+        from mlops_path.core.sync.devices import SyncConfig
 
         progress = self.progress()
         config = SyncConfig.of(progress)

@@ -20,16 +20,16 @@ from datetime import datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from mlops_path.core.progress import Status
+from mlops_path.core.progress.record import Status
 from mlops_path.core.text import inert
 from mlops_path.core.words import ACCESS, STATUS_ICON, STATUS_WORD, duration, full_day, iso_day, when
 
 if TYPE_CHECKING:
-    from mlops_path.core.catalog import LearningPath
-    from mlops_path.core.cohort import Cohort, LearnerRow, StepRow
-    from mlops_path.core.path import Step
-    from mlops_path.core.progress import Progress
-    from mlops_path.core.summary import Summary
+    from mlops_path.core.catalog.model import LearningPath
+    from mlops_path.core.learning.position import Step
+    from mlops_path.core.learning.summary import Summary
+    from mlops_path.core.progress.record import Progress
+    from mlops_path.core.sync.cohort import Cohort, LearnerRow, StepRow
 
 TEMPLATES = Path(__file__).resolve().parent.parent / "templates"
 MAX_GRID_NAME = 40  # characters of a learner's name in the grid's sticky column
@@ -105,7 +105,7 @@ def cohort_page(cohort: Cohort) -> str:
     reads, but where it is per step: how many have it next, done, started, skipped, still to do."""
     from collections import Counter
 
-    from mlops_path.core.cohort import STUCK_AFTER
+    from mlops_path.core.sync.cohort import STUCK_AFTER
 
     size = len(cohort.learners)
     next_for = Counter(row.current for row in cohort.learners)

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from datetime import date, datetime, time, timedelta
 
-from mlops_path.core.progress import Status
+from mlops_path.core.progress.record import Status
 
 STATUS_WORD = {Status.TODO: "todo", Status.IN_PROGRESS: "started", Status.DONE: "done", Status.SKIPPED: "skipped"}
 STATUS_MARK = {Status.TODO: "[ ]", Status.IN_PROGRESS: "[~]", Status.DONE: "[x]", Status.SKIPPED: "[-]"}

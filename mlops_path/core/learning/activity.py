@@ -8,8 +8,8 @@ from __future__ import annotations
 from datetime import datetime
 from typing import NamedTuple
 
-from mlops_path.core.path import Step
-from mlops_path.core.progress import Note, Progress, Status
+from mlops_path.core.learning.position import Step
+from mlops_path.core.progress.record import Note, Progress, Status
 from mlops_path.core.words import days_back, today
 
 

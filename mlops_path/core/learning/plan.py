@@ -5,8 +5,8 @@ from __future__ import annotations
 from datetime import date, datetime, timedelta
 from typing import NamedTuple
 
-from mlops_path.core.path import Step, open_steps
-from mlops_path.core.progress import OPEN
+from mlops_path.core.learning.position import Step, open_steps
+from mlops_path.core.progress.record import OPEN
 from mlops_path.core.text import inert
 from mlops_path.core.words import duration
 

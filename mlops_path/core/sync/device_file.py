@@ -25,7 +25,7 @@ from mlops_path.core.limits import (
     MAX_NOTES,
     MAX_SYNC_FILE_BYTES,
 )
-from mlops_path.core.progress import STATUS, Clock, Entry, Note
+from mlops_path.core.progress.record import STATUS, Clock, Entry, Note
 
 SYNC_FORMAT = "mlops-path-sync"
 SYNC_VERSION = 1
@@ -70,7 +70,7 @@ def read_device_file(file: Path, now_ms: int | None = None, key: str | None = No
 
 def _named(raw: dict[str, Any], learner: str | None) -> bool:
     """Is the file under `learner`'s name (so it must prove it knows their secret)?"""
-    from mlops_path.core.sync import same_learner
+    from mlops_path.core.sync.devices import same_learner
 
     return learner is None or (type(raw.get("learner")) is str and same_learner(raw["learner"], learner))
 
@@ -78,16 +78,16 @@ def _named(raw: dict[str, Any], learner: str | None) -> bool:
 def _opened(raw: dict[str, Any], key: str) -> dict[str, Any]:
     """A file of this learner's, with a secret set: it must prove it knows the secret, and its sealed
     notes are opened into its records (then checked like any notes)."""
-    from mlops_path.core import sync_secret
+    from mlops_path.core.sync import secret
 
-    if not sync_secret.proves(key, raw):
+    if not secret.proves(key, raw):
         raise Skipped("does not prove it knows your sync secret (another secret, or someone posing as you)")
     sealed = raw.get("sealed_notes")
     if sealed is None:
         return raw
     try:
-        notes = sync_secret.unseal(key, sealed, raw.get("learner"), raw.get("device")) if type(sealed) is str else None
-    except sync_secret.Tampered:
+        notes = secret.unseal(key, sealed, raw.get("learner"), raw.get("device")) if type(sealed) is str else None
+    except secret.Tampered:
         notes = None
     resources = raw.get("resources")
     if type(notes) is not dict or type(resources) is not dict:

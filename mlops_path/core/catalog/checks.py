@@ -6,10 +6,10 @@ from __future__ import annotations
 from pathlib import Path
 
 from mlops_path.core import home
-from mlops_path.core.catalog import Part, Problem, link
+from mlops_path.core.catalog.loader import bundled_catalog_file, read_file, user_catalog_files
+from mlops_path.core.catalog.model import Part, Problem, link
 from mlops_path.core.errors import FileProblem, UsageError
 from mlops_path.core.files import atomic_write, cause
-from mlops_path.core.loader import bundled_catalog_file, read_file, user_catalog_files
 
 
 def check_files(files: list[Path], replacing: Path | None = None) -> list[Problem]:

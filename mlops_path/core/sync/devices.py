@@ -27,9 +27,9 @@ from mlops_path.core import cache
 from mlops_path.core.errors import FileProblem
 from mlops_path.core.files import atomic_write, cause, read_regular, remove_quietly
 from mlops_path.core.limits import MAX_DEVICE_FILES, MAX_FOLDER_ENTRIES, MAX_HISTORY, MAX_SYNC_FILE_BYTES
-from mlops_path.core.progress import MERGE, NOTHING, Change, Clock, Entry, Note, Progress, Records, iso
-from mlops_path.core.sync_layout import FOLDER, device_of, learner_folders, writing_folder
-from mlops_path.core.syncfile import SYNC_FORMAT, SYNC_VERSION, DeviceFile, Skipped, read_device_file, validated
+from mlops_path.core.progress.record import MERGE, NOTHING, Change, Clock, Entry, Note, Progress, Records, iso
+from mlops_path.core.sync.device_file import SYNC_FORMAT, SYNC_VERSION, DeviceFile, Skipped, read_device_file, validated
+from mlops_path.core.sync.layout import FOLDER, device_of, learner_folders, writing_folder
 
 
 class SyncConfig(NamedTuple):
@@ -44,7 +44,7 @@ class SyncConfig(NamedTuple):
     last_sync: Mapping[str, Any] | None = None
     known_devices: Mapping[str, str] = NOTHING  # device id -> the name it syncs under, as written
     device_name: str | None = None  # this device's name for people ("laptop"), default the host name
-    key: str | None = None  # derived from the learner's sync secret (`sync_secret`); None: no secret
+    key: str | None = None  # derived from the learner's sync secret (`sync.secret`); None: no secret
 
     @classmethod
     def of(cls, progress: Progress) -> SyncConfig | None:
@@ -84,7 +84,7 @@ class SyncConfig(NamedTuple):
         return self.engine is not None and self.place is not None
 
     def learner_folder(self) -> Path:
-        """Where this device writes (`sync_layout`: the sharded layout, or the first one if this
+        """Where this device writes (`sync.layout`: the sharded layout, or the first one if this
         learner's folder is there)."""
         return writing_folder(self.place, learner_slug(self.learner))
 
@@ -153,11 +153,11 @@ def device_document(progress: Progress, config: SyncConfig, at: datetime) -> dic
         "resources": resources,
     }
     if config.key:  # with a secret: every note travels to this learner's devices sealed, and the file proves who wrote it
-        from mlops_path.core import sync_secret
+        from mlops_path.core.sync import secret
 
         if private:
-            document["sealed_notes"] = sync_secret.seal(config.key, private, config.learner, config.device)
-        document["proof"] = sync_secret.prove(config.key, document)
+            document["sealed_notes"] = secret.seal(config.key, private, config.learner, config.device)
+        document["proof"] = secret.prove(config.key, document)
     return document
 
 
@@ -306,7 +306,7 @@ class FolderListing(NamedTuple):
 
 
 def my_device_files(config: SyncConfig) -> FolderListing:
-    """This learner's files in both layouts, by the one rule of `sync_layout` (this device's own
+    """This learner's files in both layouts, by the one rule of `sync.layout` (this device's own
     file too: another copy of this home may have written it), without following a link or opening
     anything: at most MAX_FOLDER_ENTRIES entries are looked at and MAX_DEVICE_FILES files kept,
     so a folder stuffed by someone else costs every command little."""

@@ -13,8 +13,8 @@ import math
 from datetime import date, datetime, timedelta
 from typing import NamedTuple
 
-from mlops_path.core.path import Step
-from mlops_path.core.progress import OPEN, Progress, Status, now
+from mlops_path.core.learning.position import Step
+from mlops_path.core.progress.record import OPEN, Progress, Status, now
 
 
 class Tally(NamedTuple):

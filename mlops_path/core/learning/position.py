@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from typing import Any, NamedTuple
 
-from mlops_path.core.catalog import Catalog, LearningPath, Resource
+from mlops_path.core.catalog.model import Catalog, LearningPath, Resource
 from mlops_path.core.errors import UsageError
-from mlops_path.core.progress import OPEN, Progress, Status
+from mlops_path.core.progress.record import OPEN, Progress, Status
 
 
 class Step(NamedTuple):

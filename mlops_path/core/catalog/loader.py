@@ -14,7 +14,7 @@ from pathlib import Path
 from typing import Any
 
 from mlops_path.core import cache, home
-from mlops_path.core.catalog import MAX_TABLES, Catalog, Part, Problem, broken_message, link, read_part
+from mlops_path.core.catalog.model import MAX_TABLES, Catalog, Part, Problem, broken_message, link, read_part
 from mlops_path.core.errors import CatalogError
 from mlops_path.core.files import read_at_most, too_deep
 from mlops_path.core.limits import MAX_CATALOG_BYTES, MAX_DEPTH
@@ -22,7 +22,7 @@ from mlops_path.core.limits import MAX_CATALOG_BYTES, MAX_DEPTH
 
 def bundled_catalog_file() -> Path:
     """The catalog shipped with the tool: inside the wheel, or at the top of a source checkout."""
-    package = Path(__file__).resolve().parent.parent
+    package = Path(__file__).resolve().parents[2]  # mlops_path/
     for candidate in (package / "data" / "catalog.toml", package.parent / "data" / "catalog.toml"):
         if candidate.is_file():
             return candidate

@@ -28,7 +28,7 @@ from mlops_path.core.files import (
     private_folder,
     remove_quietly,
 )
-from mlops_path.core.progress import SCHEMA_VERSION, Progress, migrate
+from mlops_path.core.progress.record import SCHEMA_VERSION, Progress, migrate
 
 T = TypeVar("T")
 

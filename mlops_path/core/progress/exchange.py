@@ -10,11 +10,11 @@ from datetime import datetime
 from pathlib import Path
 from typing import NamedTuple
 
-from mlops_path.core.catalog import Catalog
+from mlops_path.core.catalog.model import Catalog
 from mlops_path.core.errors import FileProblem
 from mlops_path.core.files import NotAJsonObject, cause, json_object, read_at_most
 from mlops_path.core.limits import MAX_IMPORT_BYTES
-from mlops_path.core.progress import Entry, Note, Progress, Status, apply, iso
+from mlops_path.core.progress.record import Entry, Note, Progress, Status, apply, iso
 from mlops_path.core.text import md_code, md_link, md_text
 from mlops_path.core.words import iso_day, local, when
 

@@ -11,12 +11,15 @@ from datetime import datetime
 from pathlib import Path
 from typing import NamedTuple
 
-from mlops_path.core import gitsync, home, store
+from mlops_path.core import home
 from mlops_path.core.errors import FileProblem, ProgressError, UsageError
 from mlops_path.core.files import cause, read_regular
 from mlops_path.core.limits import MAX_DEVICE_FILES, MAX_DEVICE_NAME, MAX_NAME, MAX_SYNC_FILE_BYTES
-from mlops_path.core.progress import Note, Progress, iso, now
-from mlops_path.core.sync import (
+from mlops_path.core.progress import store
+from mlops_path.core.progress.record import Note, Progress, iso, now
+from mlops_path.core.sync import git_repo
+from mlops_path.core.sync.device_file import DeviceFile, Skipped, read_device_file
+from mlops_path.core.sync.devices import (
     FolderListing,
     SyncConfig,
     changed_files,
@@ -31,8 +34,7 @@ from mlops_path.core.sync import (
     remember_merged,
     same_learner,
 )
-from mlops_path.core.sync_layout import group_files
-from mlops_path.core.syncfile import DeviceFile, Skipped, read_device_file
+from mlops_path.core.sync.layout import group_files
 
 Warn = Callable[[str], None]
 
@@ -178,7 +180,7 @@ def init(
     else:
         place = home.user_home() / "sync" / "repo"
         with _one_sync_at_a_time(file):
-            gitsync.clone(url, place)
+            git_repo.clone(url, place)
         engine = "git"
     known = {**(old.known_devices if old else {}), device: learner}
     if not join:
@@ -218,11 +220,11 @@ def group_notes(progress: Progress, resource_id: str, warn: Warn) -> list[tuple[
 
 
 def _key(passphrase: str, learner: str) -> str:
-    from mlops_path.core import sync_secret
+    from mlops_path.core.sync import secret
 
-    if len(passphrase) < sync_secret.MIN_LENGTH:
-        raise UsageError(f"A sync secret needs at least {sync_secret.MIN_LENGTH} characters.")
-    return sync_secret.derive(passphrase, learner_key(learner))
+    if len(passphrase) < secret.MIN_LENGTH:
+        raise UsageError(f"A sync secret needs at least {secret.MIN_LENGTH} characters.")
+    return secret.derive(passphrase, learner_key(learner))
 
 
 def set_secret(file: Path, passphrase: str, warn: Warn) -> SyncConfig:
@@ -332,18 +334,18 @@ def _git_round(file: Path, config: SyncConfig, warn: Warn) -> str:
     staged: list[tuple[SyncConfig, bytes]] = []
 
     def stage(current: SyncConfig, written: bytes) -> None:
-        gitsync.stage(repo, [current.learner_folder()])
+        git_repo.stage(repo, [current.learner_folder()])
         staged[:] = [(current, written)]
 
-    for _ in range(gitsync.PUSH_TRIES):
-        gitsync.start_over(repo)
+    for _ in range(git_repo.PUSH_TRIES):
+        git_repo.start_over(repo)
         _publish_all(file, warn, stage)
         current, written = staged[0]
-        if not gitsync.commit(repo, current.device_file(), written, current.learner, current.device):
+        if not git_repo.commit(repo, current.device_file(), written, current.learner, current.device):
             return "up to date"
-        if gitsync.push(repo):
+        if git_repo.push(repo):
             return "pushed"
-    raise FileProblem(f"Other devices pushed {gitsync.PUSH_TRIES} times while this one tried to; run `mlops-path sync` again.")
+    raise FileProblem(f"Other devices pushed {git_repo.PUSH_TRIES} times while this one tried to; run `mlops-path sync` again.")
 
 
 def _record(file: Path, at: datetime, ok: bool, message: str) -> None:

@@ -10,8 +10,8 @@ import unicodedata
 from typing import NamedTuple
 
 from mlops_path.core.errors import UsageError
-from mlops_path.core.path import Step
-from mlops_path.core.progress import Progress
+from mlops_path.core.learning.position import Step
+from mlops_path.core.progress.record import Progress
 
 WEIGHTS = {"title": 5, "id": 5, "topics": 4, "authors": 3, "part_of": 2, "notes": 2, "why": 2, "kind": 1}
 EXCERPT = 70  # characters of context shown around a match
