@@ -102,7 +102,9 @@ def make_home(root: Path, name: str) -> Path:
     return home
 
 
-def big_home(root: Path, env: dict[str, str], name: str = "big", size: int = BIG, done: int = BIG // 2) -> tuple[Path, list[str]]:
+def big_home(
+    root: Path, env: dict[str, str], name: str = "big", size: int = BIG, done: int = BIG // 2
+) -> tuple[Path, list[str]]:
     """A home with a generated catalog of `size` resources in one path, its first `done` steps done."""
     home = make_home(root, name)
     (home / "catalogs").mkdir()
@@ -110,9 +112,13 @@ def big_home(root: Path, env: dict[str, str], name: str = "big", size: int = BIG
     # written as it is made: the benchmark process stays small, and so does what its children inherit
     with (home / "catalogs" / "big.toml").open("w") as catalog:
         for i, rid in enumerate(ids):
-            catalog.write(f'[[resources]]\nid = "{rid}"\ntitle = "Generated resource number {i}"\nkind = "paper"\n'
-                          f'url = "https://example.org/{rid}"\nminutes = {5 + i % 60}\ntopics = ["t{i % 40}", "all"]\n\n')  # fmt: skip
-        catalog.write('[[paths]]\nid = "big"\ntitle = "A generated path"\nsteps = [' + ", ".join(f'"{r}"' for r in ids) + "]\n")
+            catalog.write(
+                f'[[resources]]\nid = "{rid}"\ntitle = "Generated resource number {i}"\nkind = "paper"\n'
+                f'url = "https://example.org/{rid}"\nminutes = {5 + i % 60}\ntopics = ["t{i % 40}", "all"]\n\n'
+            )
+        catalog.write(
+            '[[paths]]\nid = "big"\ntitle = "A generated path"\nsteps = [' + ", ".join(f'"{r}"' for r in ids) + "]\n"
+        )
     big_env = {**env, "MLOPS_PATH_HOME": str(home), "MLOPS_PATH_CACHE": str(home / "cache")}
     subprocess.run([SCRIPT, "use", "big"], env=big_env, check=True, capture_output=True)
     if done:
@@ -127,12 +133,29 @@ def device_file(folder: Path, learner: str, device: str, done: int, sharded: boo
     """A sync file as another device writes it: `done` of the seed path's first steps done (in the
     first layout, or the sharded one a course-sized group uses)."""
     at = "2026-11-01T00:00:00Z"
-    resources = {rid: {"status": "done", "updated": at, "done_at": at, "started_at": None, "notes": [],
-                       "clock": [1793491200000 + i, 0, device]} for i, rid in enumerate(SEED_IDS[:done])}  # fmt: skip
+    resources = {
+        rid: {
+            "status": "done",
+            "updated": at,
+            "done_at": at,
+            "started_at": None,
+            "notes": [],
+            "clock": [1793491200000 + i, 0, device],
+        }
+        for i, rid in enumerate(SEED_IDS[:done])
+    }
     target = learner_folders(folder, learner)[0] if sharded else folder / "mlops-path" / learner
     target.mkdir(parents=True, exist_ok=True)
-    doc = {"format": "mlops-path-sync", "version": 1, "learner": learner, "device": device, "exported_at": at,
-           "clock": [1793491200000 + done, 0], "path": "mlops", "resources": resources}  # fmt: skip
+    doc = {
+        "format": "mlops-path-sync",
+        "version": 1,
+        "learner": learner,
+        "device": device,
+        "exported_at": at,
+        "clock": [1793491200000 + done, 0],
+        "path": "mlops",
+        "resources": resources,
+    }
     (target / f"{device}.json").write_text(json.dumps(doc))
 
 
@@ -146,7 +169,9 @@ def synced_home(root: Path, env: dict[str, str]) -> tuple[dict[str, str], Path]:
     for i in range(1000):
         device_file(group, f"learner-{i:04d}", f"{i:04x}", i % len(SEED_IDS))
     sync_env = env | {"MLOPS_PATH_HOME": str(home), "MLOPS_PATH_CACHE": str(home / "cache")}
-    subprocess.run([SCRIPT, "sync", "init", str(folder), "--name", "ada", "--join"], env=sync_env, check=True, capture_output=True)
+    subprocess.run(
+        [SCRIPT, "sync", "init", str(folder), "--name", "ada", "--join"], env=sync_env, check=True, capture_output=True
+    )
     return sync_env, group
 
 
@@ -162,14 +187,19 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--quick", action="store_true", help="a few rounds, for CI")
     parser.add_argument("--rounds", type=int, help="rounds of interleaved runs (default 21, quick 5)")
-    parser.add_argument("--json", type=Path, default=HERE / "results" / "latest.json", help="where to write the results")
+    parser.add_argument(
+        "--json", type=Path, default=HERE / "results" / "latest.json", help="where to write the results"
+    )
     args = parser.parse_args()
     rounds = args.rounds or (5 if args.quick else 21)
     if not Path(SCRIPT).exists():
         raise SystemExit(f"mlops-path is not installed beside {sys.executable}; install it first (pip install .)")
 
     root = Path(tempfile.mkdtemp(prefix="mlops-path-bench-"))
-    base_env = {k: v for k, v in os.environ.items() if not k.startswith("MLOPS_PATH")} | {"TERM": "xterm-256color", "COLUMNS": "100"}
+    base_env = {k: v for k, v in os.environ.items() if not k.startswith("MLOPS_PATH")} | {
+        "TERM": "xterm-256color",
+        "COLUMNS": "100",
+    }
     home = make_home(root, "plain")
     env = base_env | {"MLOPS_PATH_HOME": str(home), "MLOPS_PATH_CACHE": str(home / "cache")}
     subprocess.run([SCRIPT, "done", "dmls-ch02", "dmls-ch07"], env=env, check=True, capture_output=True)
@@ -187,7 +217,10 @@ def main() -> None:
             shutil.copytree(seed, copy)
 
         reset()
-        return base_env | {"MLOPS_PATH_HOME": str(copy), "MLOPS_PATH_CACHE": str(root / f"{seed.name}-written-cache")}, reset
+        return base_env | {
+            "MLOPS_PATH_HOME": str(copy),
+            "MLOPS_PATH_CACHE": str(root / f"{seed.name}-written-cache"),
+        }, reset
 
     sync_env, group = synced_home(root, base_env)
     big_group = course(root)
@@ -219,13 +252,45 @@ def main() -> None:
         ("progress (terminal)", [SCRIPT, "progress"], env, True, None, 1.0, "floor (terminal)"),
         ("next, 20 synced devices", [SCRIPT, "next"], sync_env, False, None, 1.2, "next"),
         ("cohort --json, 1,000 learners", [SCRIPT, "cohort", str(group), "--json"], env, False, None, 3.0, "next"),
-        ("cohort --json, 10,000 learners (warm)", [SCRIPT, "cohort", str(big_group), "--json"], env, False, None, 5.0, "next"),
-        ("cohort --json, 10,000 learners (cold)", [SCRIPT, "cohort", str(big_group), "--json"], cold_env, False, forget_course, None, None),
+        (
+            "cohort --json, 10,000 learners (warm)",
+            [SCRIPT, "cohort", str(big_group), "--json"],
+            env,
+            False,
+            None,
+            5.0,
+            "next",
+        ),
+        (
+            "cohort --json, 10,000 learners (cold)",
+            [SCRIPT, "cohort", str(big_group), "--json"],
+            cold_env,
+            False,
+            forget_course,
+            None,
+            None,
+        ),
         ("big: next", [SCRIPT, "next"], big_env, False, None, 1.5, "next"),
         ("big: list --json", [SCRIPT, "list", "--json"], big_env, False, None, 1.5, "floor"),
-        ("big: done 2,500 ids", [SCRIPT, "done", *big_ids[BIG // 2 :]], big_done_env, False, big_done_reset, None, None),
+        (
+            "big: done 2,500 ids",
+            [SCRIPT, "done", *big_ids[BIG // 2 :]],
+            big_done_env,
+            False,
+            big_done_reset,
+            None,
+            None,
+        ),
         ("huge: done 10,000 ids", [SCRIPT, "done", *huge_ids[: HUGE // 4]], huge_env, False, huge_reset, None, None),
-        ("huge: done 40,000 ids", [SCRIPT, "done", *huge_ids], huge_env, False, huge_reset, 5.0, "huge: done 10,000 ids"),
+        (
+            "huge: done 40,000 ids",
+            [SCRIPT, "done", *huge_ids],
+            huge_env,
+            False,
+            huge_reset,
+            5.0,
+            "huge: done 10,000 ids",
+        ),
     ]
     times: dict[str, list[float]] = {c[0]: [] for c in cases}
     memory: dict[str, list[int]] = {c[0]: [] for c in cases}
@@ -260,13 +325,20 @@ def main() -> None:
     median = {name: statistics.median(values) for name, values in times.items()}
     for name, _argv, _env, _tty, _prepare, target, baseline in cases:
         # the median of per-round ratios: each pair ran in the same round, under the same load
-        ratio = statistics.median(a / b for a, b in zip(times[name], times[baseline], strict=True)) if baseline else None
-        results.append({
-            "case": name, "median_ms": round(median[name] * 1000, 1), "baseline": baseline,
-            "ratio": round(ratio, 2) if ratio else None, "target": target,
-            "met": (ratio <= target) if ratio and target else None,
-            "peak_rss_kib": int(statistics.median(memory[name])),
-        })  # fmt: skip
+        ratio = (
+            statistics.median(a / b for a, b in zip(times[name], times[baseline], strict=True)) if baseline else None
+        )
+        results.append(
+            {
+                "case": name,
+                "median_ms": round(median[name] * 1000, 1),
+                "baseline": baseline,
+                "ratio": round(ratio, 2) if ratio else None,
+                "target": target,
+                "met": (ratio <= target) if ratio and target else None,
+                "peak_rss_kib": int(statistics.median(memory[name])),
+            }
+        )
     frame["median_ms"] = round(statistics.median(seconds for seconds, _ in frames) * 1000, 1)
     results.append(frame | {"peak_rss_kib": int(statistics.median(rss for _, rss in frames))})
     floor_rss = statistics.median(memory["floor"])
@@ -294,8 +366,10 @@ def _version(package: str) -> str:
 
 def table(summary: dict) -> str:
     out = [
-        f"mlops-path benchmark: {summary['rounds']} interleaved rounds, Python {summary['python']}, "
-        f"typer {summary['typer']}, pydantic {summary['pydantic']}",
+        (
+            f"mlops-path benchmark: {summary['rounds']} interleaved rounds, Python {summary['python']}, "
+            f"typer {summary['typer']}, pydantic {summary['pydantic']}"
+        ),
         "",
         "| case | median ms | vs | ratio | target | met | peak RSS MiB |",
         "| --- | ---: | --- | ---: | ---: | :---: | ---: |",
@@ -305,13 +379,17 @@ def table(summary: dict) -> str:
         ratio = f"{r['ratio']:.2f}" if r["ratio"] is not None else ""
         target = f"≤ {r['target']}" if r["target"] else ""
         out.append(
-            f"| {r['case']} | {r['median_ms']:.1f} | {r['baseline'] or ''} | {ratio} | {target} | {met} | {r['peak_rss_kib'] / 1024:.1f} |"
+            f"| {r['case']} | {r['median_ms']:.1f} | {r['baseline'] or ''} | {ratio} | {target} | {met} | "
+            f"{r['peak_rss_kib'] / 1024:.1f} |"
         )
     m = summary["memory"]
     writes = summary["big_done_writes"]
     out += [
         "",
-        f"Peak memory of `next` vs the floor: {m['next_vs_floor']:.2f} (target ≤ {m['target']}: {'met' if m['met'] else 'NOT met'}).",
+        (
+            f"Peak memory of `next` vs the floor: {m['next_vs_floor']:.2f} (target ≤ {m['target']}: "
+            f"{'met' if m['met'] else 'NOT met'})."
+        ),
         f"`done` with 2,500 ids wrote {writes} change{'s' * (writes != 1)} to the history (target: 1).",
     ]
     return "\n".join(out)

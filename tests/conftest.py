@@ -77,7 +77,7 @@ class LocalSite:
         self.lock = threading.Lock()
 
         class Handler(BaseHTTPRequestHandler):
-            def do_GET(self):  # noqa: N802
+            def do_GET(self):
                 import time
 
                 with site.lock:
@@ -108,7 +108,12 @@ class LocalSite:
         return f"http://{host}:{self.port}{path}"
 
     def page(self, path: str, title: str) -> None:
-        self.routes[path] = lambda n: (200, {}, f"<html><head><title>{title}</title></head><body>hi</body></html>".encode(), 0)
+        self.routes[path] = lambda n: (
+            200,
+            {},
+            f"<html><head><title>{title}</title></head><body>hi</body></html>".encode(),
+            0,
+        )
 
     def close(self) -> None:
         self.server.shutdown()

@@ -500,5 +500,7 @@ def test_resized_while_open_from_very_wide_to_the_smallest_it_keeps_working(samp
         return seen, screen_text(app)
 
     seen, after = drive(app, script, size=(80, 24))
-    assert all("A sample path" in text and "Alpha" in text for text in seen)  # the header and the list survive every size
+    assert all(
+        "A sample path" in text and "Alpha" in text for text in seen
+    )  # the header and the list survive every size
     assert status_of(sample, "alpha") == "done" and "Marked done: alpha" in after

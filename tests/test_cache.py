@@ -100,7 +100,7 @@ def test_an_edited_progress_file_is_validated(monkeypatch, progress_file):
     data = json.loads(progress_file.read_text())
     data["resources"]["a"]["status"] = "finished"
     progress_file.write_text(json.dumps(data))
-    with pytest.raises(ProgressError, match="has a bad value at resources.a.status"):
+    with pytest.raises(ProgressError, match=r"has a bad value at resources\.a\.status"):
         store.read_progress(progress_file)
 
 
@@ -120,7 +120,7 @@ def test_a_lying_cache_still_cannot_crash_a_command(cli, progress_file):
     report = cli("doctor")  # doctor validates every record, whatever the cache says
     assert report.exit_code == 1 and "BROKEN: it has a bad value at resources.dmls-ch02" in report.stdout
     assert cli("doctor", "--repair").exit_code == 0 and not progress_file.exists()
-    assert list(progress_file.parent.glob("progress.json.broken-*"))[0].read_bytes() == bad
+    assert next(iter(progress_file.parent.glob("progress.json.broken-*"))).read_bytes() == bad
 
 
 HEAVY = ["pydantic", "rich", "tomllib", "filelock", "platformdirs", "httpx", "jinja2", "asyncio", "textual"]
@@ -128,8 +128,13 @@ HEAVY = ["pydantic", "rich", "tomllib", "filelock", "platformdirs", "httpx", "ji
 
 def imported_by(code: str, home, cache_dir) -> set[str]:
     env = {**os.environ, "MLOPS_PATH_HOME": str(home), "MLOPS_PATH_CACHE": str(cache_dir)}
-    out = subprocess.run([sys.executable, "-c", code + "\nimport sys; print(' '.join(sys.modules))"],
-                         env=env, capture_output=True, text=True, check=True).stdout.split()  # fmt: skip
+    out = subprocess.run(
+        [sys.executable, "-c", code + "\nimport sys; print(' '.join(sys.modules))"],
+        env=env,
+        capture_output=True,
+        text=True,
+        check=True,
+    ).stdout.split()
     return {name.split(".")[0] for name in out} & set(HEAVY)
 
 

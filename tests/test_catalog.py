@@ -35,7 +35,10 @@ SEED_ORDER = [
 ]
 VERIFIED = {
     "mlops-principles": ("MLOps Principles", "https://ml-ops.org/content/mlops-principles"),
-    "operationalizing-ml": ("Operationalizing Machine Learning: An Interview Study", "https://arxiv.org/abs/2209.09125"),
+    "operationalizing-ml": (
+        "Operationalizing Machine Learning: An Interview Study",
+        "https://arxiv.org/abs/2209.09125",
+    ),
     "demystifying-mlops": ("Demystifying MLOps", "https://www.youtube.com/watch?v=hzrFU5-_9-E"),
     "how-ml-breaks": (
         "How ML Breaks: A Decade of Outages for One Large ML Pipeline",
@@ -49,7 +52,10 @@ VERIFIED = {
         "The ML Test Score: A Rubric for ML Production Readiness and Technical Debt Reduction",
         "https://static.googleusercontent.com/media/research.google.com/en//pubs/archive/aad9f93b86b7addfea4c419b9100c6cdd26cacea.pdf",
     ),
-    "gently-down-the-stream": ("Gently Down the Stream: A Gentle Introduction to Apache Kafka", "https://www.gentlydownthe.stream/"),
+    "gently-down-the-stream": (
+        "Gently Down the Stream: A Gentle Introduction to Apache Kafka",
+        "https://www.gentlydownthe.stream/",
+    ),
     "mlops-guide": ("MLOps guide", "https://huyenchip.com/mlops/"),
 }
 
@@ -100,8 +106,17 @@ def test_only_streaming_and_the_guide_are_optional(catalog):
 
 def test_topics_a_learner_filters_by(catalog):
     by_topic = lambda t: {r.id for r in catalog.resources if t in r.topics}  # noqa: E731
-    for topic in ["monitoring", "drift", "deployment", "testing", "continuous-x", "reliability",
-                  "streaming", "organisation", "system-design"]:  # fmt: skip
+    for topic in [
+        "monitoring",
+        "drift",
+        "deployment",
+        "testing",
+        "continuous-x",
+        "reliability",
+        "streaming",
+        "organisation",
+        "system-design",
+    ]:
         assert by_topic(topic), topic
     assert {"dmls-ch08", "mlops-principles", "reliable-maintenance"} <= by_topic("monitoring")
     assert by_topic("streaming") == {"gently-down-the-stream"}
@@ -113,14 +128,23 @@ def test_the_path_has_the_seeds_stages(catalog):
 
 
 def _resource(**overrides):
-    base = {"id": "a-thing", "title": "A thing", "kind": "talk", "url": "https://example.org/a",
-            "minutes": 10, "topics": ["testing"]}  # fmt: skip
+    base = {
+        "id": "a-thing",
+        "title": "A thing",
+        "kind": "talk",
+        "url": "https://example.org/a",
+        "minutes": 10,
+        "topics": ["testing"],
+    }
     return {**base, **overrides}
 
 
 def _catalog(*resources, steps=None):
     resources = list(resources) or [_resource()]
-    return {"resources": resources, "paths": [{"id": "p", "title": "P", "steps": steps or [r["id"] for r in resources]}]}
+    return {
+        "resources": resources,
+        "paths": [{"id": "p", "title": "P", "steps": steps or [r["id"] for r in resources]}],
+    }
 
 
 def test_a_flat_path_without_stages_works():
@@ -138,7 +162,10 @@ def test_a_flat_path_without_stages_works():
         (_catalog(_resource(topics=["Monitoring"])), "resource 'a-thing', field 'topics.0'"),
         (_catalog(_resource(id="Bad Id")), "resource 'Bad Id', field 'id'"),
         (_catalog(_resource(titel="typo")), "resource 'a-thing', field 'titel': extra inputs are not permitted"),
-        (_catalog({k: v for k, v in _resource().items() if k != "title"}), "resource 'a-thing', field 'title': field required"),
+        (
+            _catalog({k: v for k, v in _resource().items() if k != "title"}),
+            "resource 'a-thing', field 'title': field required",
+        ),
         (_catalog(_resource(), _resource(), steps=["a-thing"]), "resource id 'a-thing' is defined more than once"),
         (_catalog(_resource(), steps=["a-thing", "nowhere"]), "path 'p' has a step 'nowhere' that no resource defines"),
         (_catalog(_resource(), steps=["a-thing", "a-thing"]), "path 'p': step 'a-thing' appears more than once"),

@@ -20,17 +20,24 @@ BOUND_KB = 64 * 1024  # above the same command on a small catalog
 
 def measured(script_env, *args: str) -> tuple[subprocess.CompletedProcess, int, int]:
     """The command, its exit code and its own peak memory in kilobytes (see test_links_bounds)."""
-    result = subprocess.run([sys.executable, "-c", MEASURE, installed_script(), *args], env=script_env, capture_output=True,
-                            timeout=120)  # only so that a regression cannot hang the suite
+    result = subprocess.run(
+        [sys.executable, "-c", MEASURE, installed_script(), *args], env=script_env, capture_output=True, timeout=120
+    )  # only so that a regression cannot hang the suite
     head, _, tail = result.stderr.decode().rpartition("\nmeasured ")
     peak, code = tail.split()
-    return subprocess.CompletedProcess(args, int(code), result.stdout.decode(), head.strip() + "\n"), int(code), int(peak)
+    return (
+        subprocess.CompletedProcess(args, int(code), result.stdout.decode(), head.strip() + "\n"),
+        int(code),
+        int(peak),
+    )
 
 
 def test_an_integer_of_thousands_of_digits_is_one_problem(cli, tmp_path, home):
     file = tmp_path / "big.toml"
-    file.write_text(f'[[resources]]\nid = "big"\ntitle = "Big"\nkind = "talk"\nurl = "https://e.org/"\nminutes = {"9" * 5000}\n'
-                    'topics = ["t"]\n')
+    file.write_text(
+        f'[[resources]]\nid = "big"\ntitle = "Big"\nkind = "talk"\nurl = "https://e.org/"\nminutes = {"9" * 5000}\n'
+        'topics = ["t"]\n'
+    )
     result = cli("catalog", "check", str(file))
     assert result.exit_code == 1 and "holds a number with more than 4,300 digits" in result.stdout
     (home / "catalogs").mkdir(parents=True)

@@ -68,7 +68,11 @@ def test_doctor_reports_and_repairs_a_broken_file(cli, progress_file):
     progress_file.write_bytes(b"\x00\x01")
     result = cli("next")
     assert result.exit_code == 1
-    assert "contains NUL bytes" in result.stderr and "progress.json.bak" in result.stderr and "doctor --repair" in result.stderr
+    assert (
+        "contains NUL bytes" in result.stderr
+        and "progress.json.bak" in result.stderr
+        and "doctor --repair" in result.stderr
+    )
     report = cli("doctor")
     assert report.exit_code == 1 and "BROKEN" in report.stdout
     fixed = cli("doctor", "--repair")
@@ -99,10 +103,18 @@ def test_a_held_lock_gives_a_clear_error_after_the_timeout(cli, progress_file, m
     cli("done", "dmls-ch02")
     before = progress_file.read_bytes()
     holder = subprocess.Popen(
-        [sys.executable, "-c", "import sys, time; from filelock import UnixFileLock as L; l = L(sys.argv[1]); l.acquire(); "
-         "print('held', flush=True); time.sleep(60)", f"{progress_file}.lock"],  # fmt: skip
-        stdout=subprocess.PIPE, text=True,
-    )  # fmt: skip
+        [
+            sys.executable,
+            "-c",
+            (
+                "import sys, time; from filelock import UnixFileLock as L; l = L(sys.argv[1]); l.acquire(); "
+                "print('held', flush=True); time.sleep(60)"
+            ),
+            f"{progress_file}.lock",
+        ],
+        stdout=subprocess.PIPE,
+        text=True,
+    )
     try:
         assert holder.stdout.readline() == "held\n"
         monkeypatch.setenv("MLOPS_PATH_LOCK_TIMEOUT", "0.3")
@@ -145,6 +157,11 @@ def test_every_json_time_is_iso_8601_utc_with_z(cli):
     cli("done", "dmls-ch02")
     cli("note", "dmls-ch02", "n")
     item = cli.json("show", "dmls-ch02")
-    times = [item["done_at"], item["notes"][0]["at"], cli.json("history")[0]["at"], cli.json("progress")["last_finished"]["at"]]
+    times = [
+        item["done_at"],
+        item["notes"][0]["at"],
+        cli.json("history")[0]["at"],
+        cli.json("progress")["last_finished"]["at"],
+    ]
     times.append(json.loads(cli("export").stdout)["exported_at"])
     assert all(re.fullmatch(r"\d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ", t) for t in times), times

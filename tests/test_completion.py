@@ -52,12 +52,21 @@ def test_every_command_that_takes_an_id_completes_ids_in_bash(script_env, comman
 
 
 def test_zsh_shows_titles_and_fish_completes_statuses(script_env):
-    assert "Chapter 8\\\\: Data Distribution Shifts and Monitoring" in complete(script_env, "zsh", "mlops-path show dmls-ch08")
-    assert complete(script_env, "fish", "mlops-path list --status ").split() == ["todo", "in-progress", "done", "skipped"]
+    assert "Chapter 8\\\\: Data Distribution Shifts and Monitoring" in complete(
+        script_env, "zsh", "mlops-path show dmls-ch08"
+    )
+    assert complete(script_env, "fish", "mlops-path list --status ").split() == [
+        "todo",
+        "in-progress",
+        "done",
+        "skipped",
+    ]
     assert complete(script_env, "bash", "mlops-path list --topic dr", 3).split() == ["drift"]
 
 
 @pytest.mark.parametrize("shell", ["bash", "zsh", "fish"])
 def test_the_completion_script_installs_for_each_shell(script_env, shell):
-    result = subprocess.run([installed_script(), "--show-completion", shell], env=script_env, capture_output=True, text=True, timeout=30)
+    result = subprocess.run(
+        [installed_script(), "--show-completion", shell], env=script_env, capture_output=True, text=True, timeout=30
+    )
     assert result.returncode == 0 and "_MLOPS_PATH_COMPLETE" in result.stdout

@@ -25,8 +25,13 @@ def shell_env(script_env: dict[str, str], tmp_path: Path) -> dict[str, str]:
     """The environment of a new user: HOME, ZDOTDIR and XDG_CONFIG_HOME in the test's folder."""
     home = tmp_path / "user"
     home.mkdir(exist_ok=True)
-    env = {**script_env, "HOME": str(home), "ZDOTDIR": str(home), "XDG_CONFIG_HOME": str(home / ".config"),
-           "TERM": "xterm-256color"}
+    env = {
+        **script_env,
+        "HOME": str(home),
+        "ZDOTDIR": str(home),
+        "XDG_CONFIG_HOME": str(home / ".config"),
+        "TERM": "xterm-256color",
+    }
     for inherited in ("TMUX", "BASH_ENV", "ENV", "PROMPT_COMMAND", "XDG_DATA_HOME"):
         env.pop(inherited, None)
     return env
@@ -104,8 +109,9 @@ def new_shell(script_env, tmp_path):
         rc.parent.mkdir(parents=True, exist_ok=True)
         rc.write_text(prompt)
         if how == "install":
-            result = subprocess.run([installed_script(), "--install-completion", shell], env=env, capture_output=True,
-                                    text=True, timeout=60)
+            result = subprocess.run(
+                [installed_script(), "--install-completion", shell], env=env, capture_output=True, text=True, timeout=60
+            )
             assert result.returncode == 0 and f"Installed {shell} completion" in result.stdout, result.stderr
         else:
             with rc.open("a") as file:

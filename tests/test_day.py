@@ -11,7 +11,9 @@ REQUIRED = 11
 def test_done_start_and_skip_act_on_the_current_step_and_say_so(cli):
     result = cli("done")
     assert result.exit_code == 0
-    assert result.stdout.startswith("Marked done: dmls-ch02 (the current step, Chapter 2: Introduction to Machine Learning")
+    assert result.stdout.startswith(
+        "Marked done: dmls-ch02 (the current step, Chapter 2: Introduction to Machine Learning"
+    )
     assert "Marked started: dmls-ch07 (the current step" in cli("start").stdout
     assert "Marked skipped: dmls-ch07" in cli("skip").stdout
     assert cli.json("show", "dmls-ch07")["status"] == "skipped"
@@ -43,11 +45,16 @@ def test_starting_a_done_step_asks_first(cli):
     assert "Marked started: dmls-ch02" in cli("start", "dmls-ch02", "--force").stdout
 
 
-@pytest.mark.parametrize("args", [["next", "--path", "mlops"], ["next", "--path=mlops"], ["list", "--catalog", "{file}", "--topic", "t"]])
+@pytest.mark.parametrize(
+    "args", [["next", "--path", "mlops"], ["next", "--path=mlops"], ["list", "--catalog", "{file}", "--topic", "t"]]
+)
 def test_global_options_work_after_the_command(cli, tmp_path, args):
     file = tmp_path / "extra.toml"
-    file.write_text('[[resources]]\nid = "extra"\ntitle = "Extra"\nkind = "talk"\nurl = "https://e.org/"\nminutes = 5\ntopics = ["t"]\n'
-                    '[[paths]]\nid = "mlops-extra"\ntitle = "E"\nsteps = ["extra"]\n')  # fmt: skip
+    file.write_text(
+        '[[resources]]\nid = "extra"\ntitle = "Extra"\nkind = "talk"\nurl = "https://e.org/"\nminutes = 5\ntopics = '
+        '["t"]\n'
+        '[[paths]]\nid = "mlops-extra"\ntitle = "E"\nsteps = ["extra"]\n'
+    )
     args = [a.replace("{file}", str(file)) for a in args]
     result = cli(*args)
     if "--catalog" in args:
@@ -92,7 +99,10 @@ def test_next_on_a_topic_with_nothing_open_says_so_truthfully(cli):
     cli("skip", "gently-down-the-stream")
     result = cli("next", "--topic", "streaming")
     assert result.exit_code == 0 and "finished every step" not in result.stdout
-    assert "No open step on the topic 'streaming': of its 1 step, 0 done and 1 skipped (gently-down-the-stream)." in result.stdout
+    assert (
+        "No open step on the topic 'streaming': of its 1 step, 0 done and 1 skipped (gently-down-the-stream)."
+        in result.stdout
+    )
     assert "12 other steps of the path are still open" in result.stdout
     assert cli("next", "--topic", "streaming", "--json").stdout.strip() == "null"
 
@@ -102,8 +112,11 @@ def test_every_view_counts_the_same_way(cli):
     cli("skip", "dmls-ch08")
     progress = cli.json("progress")
     paths = {p["id"]: p for p in cli.json("paths")}
-    assert (paths["mlops"]["required_done"], paths["mlops"]["required"], paths["mlops"]["percent"]) == (
-        progress["required_done"], progress["required"], progress["percent"]) == (2, REQUIRED - 1, 20)  # fmt: skip
+    assert (
+        (paths["mlops"]["required_done"], paths["mlops"]["required"], paths["mlops"]["percent"])
+        == (progress["required_done"], progress["required"], progress["percent"])
+        == (2, REQUIRED - 1, 20)
+    )
     assert "2 of 10 required steps done (20%); optional: 1 of 2; 1 skipped" in cli("progress").stdout
     assert "* mlops    2/10  required  20%  So, you want to learn about MLOps" in cli("paths").stdout
     assert "step 4 of 13" in cli("next").stdout  # a position is among all steps
@@ -112,7 +125,10 @@ def test_every_view_counts_the_same_way(cli):
 def test_finishing_a_stage_and_the_required_path_is_said_once(cli):
     cli("done", "dmls-ch02", "dmls-ch07", "dmls-ch08", "dmls-ch09")
     result = cli("done", "dmls-ch11")
-    assert "You finished the stage 'Starting out: Designing Machine Learning Systems'.\nNext: MLOps Principles" in result.stdout
+    assert (
+        "You finished the stage 'Starting out: Designing Machine Learning Systems'.\nNext: MLOps Principles"
+        in result.stdout
+    )
     assert "You finished the stage" not in cli("done", "mlops-guide").stdout
     rest = ["mlops-principles", "operationalizing-ml", "demystifying-mlops", "how-ml-breaks", "reliable-maintenance"]
     cli("done", *rest)
@@ -158,9 +174,16 @@ def test_pace_forecast_and_the_week(cli, progress_file):
     p = cli.json("progress")
     assert p["pace_weeks"] == 3 and p["pace_minutes_per_week"] == round(116 / 3, 1)
     # the rest, 500 - 116 = 384 required minutes at 38.7 a week, is 70 days away (7 * 384 / 38.7, rounded up)
-    assert (date.fromisoformat(p["forecast"]) - datetime.now(UTC).date()).days in (70, 71)  # 71: the test ran across midnight
+    assert (date.fromisoformat(p["forecast"]) - datetime.now(UTC).date()).days in (
+        70,
+        71,
+    )  # 71: the test ran across midnight
     week = cli.json("week")
-    assert [f["id"] for f in week["finished"]] == ["dmls-ch02", "dmls-ch07"] and week["minutes"] == 116 and week["streak_weeks"] == 1
+    assert (
+        [f["id"] for f in week["finished"]] == ["dmls-ch02", "dmls-ch07"]
+        and week["minutes"] == 116
+        and week["streak_weeks"] == 1
+    )
     assert week["notes"][0]["text"] == "serving patterns"
     text = cli("week").stdout
     assert "Finished 2 steps, ≈1 h 56 min." in text and "Weeks in a row with some study: 1." in text
@@ -174,7 +197,9 @@ def test_a_streak_counts_weeks_in_a_row(cli, progress_file):
 
     now = datetime.now(UTC)
     for days in (8, 15, 30):  # last week, the week before, and after a gap
-        data["history"].append(dict(data["history"][0], at=(now - timedelta(days=days)).isoformat().replace("+00:00", "Z")))
+        data["history"].append(
+            dict(data["history"][0], at=(now - timedelta(days=days)).isoformat().replace("+00:00", "Z"))
+        )
     progress_file.write_text(json.dumps(data))
     assert cli.json("week")["streak_weeks"] == 3
 
@@ -187,8 +212,11 @@ def test_the_start_screen_and_the_catalogs_folder(cli, home, tmp_path):
 
 def test_catalog_add_checks_then_copies_and_check_with_no_file_checks_everything(cli, home, tmp_path):
     good = tmp_path / "course.toml"
-    good.write_text('[[resources]]\nid = "c-one"\ntitle = "One"\nkind = "talk"\nurl = "https://e.org/"\nminutes = 5\ntopics = ["t"]\n'
-                    '[[paths]]\nid = "course"\ntitle = "Course"\nsteps = ["c-one"]\n')  # fmt: skip
+    good.write_text(
+        '[[resources]]\nid = "c-one"\ntitle = "One"\nkind = "talk"\nurl = "https://e.org/"\nminutes = 5\ntopics = '
+        '["t"]\n'
+        '[[paths]]\nid = "course"\ntitle = "Course"\nsteps = ["c-one"]\n'
+    )
     bad = tmp_path / "bad.toml"
     bad.write_text('[[resources]]\nid = "c-two"\ntitle = "Two"\n')
     result = cli("catalog", "add", str(bad))
@@ -225,7 +253,9 @@ def test_the_compact_list_in_a_real_80_column_terminal(script_env):
     env = {**script_env, "TERM": "xterm-256color", "COLUMNS": "80", "LINES": "24"}
     env.pop("NO_COLOR", None)
     subprocess.run([installed_script(), "done", "dmls-ch02"], env=env, capture_output=True, check=True)
-    result = subprocess.run(["script", "-qec", f"{installed_script()} list", "/dev/null"], env=env, capture_output=True, timeout=60)
+    result = subprocess.run(
+        ["script", "-qec", f"{installed_script()} list", "/dev/null"], env=env, capture_output=True, timeout=60
+    )
     screen = re.sub(r"\x1b\[[0-9;]*m", "", result.stdout.decode()).replace("\r\n", "\n")
     lines = screen.rstrip("\n").splitlines()
     assert result.returncode == 0 and 13 < len(lines) <= 24, screen

@@ -38,7 +38,7 @@ def test_the_cli_reference_is_not_stale():
 
 def test_every_command_has_a_section_in_the_reference_and_the_readme():
     reference = (REPO / "docs" / "cli.md").read_text()
-    assert re.findall(r"^## mlops-path (.+)$", reference, re.M) == [" ".join(words) for words in COMMANDS]
+    assert re.findall(r"^## mlops-path (.+)$", reference, re.MULTILINE) == [" ".join(words) for words in COMMANDS]
     readme = (REPO / "README.md").read_text()
     for words in COMMANDS:
         assert f"mlops-path {' '.join(words)}" in readme, words
@@ -50,7 +50,7 @@ def test_every_command_has_an_example_that_runs(cli, monkeypatch, tmp_path, word
     monkeypatch.setattr(webbrowser, "open", lambda url: True)
     monkeypatch.chdir(tmp_path)
     help_text = cli(*words, "--help").stdout
-    examples = re.findall(r"Example: mlops-path (.+)$", help_text, re.M)
+    examples = re.findall(r"Example: mlops-path (.+)$", help_text, re.MULTILINE)
     assert examples, f"`mlops-path {' '.join(words)} --help` has no example"
     monkeypatch.setenv("HOME", str(tmp_path))  # the examples' ~/Sync/mlops: a folder Syncthing would keep in sync
     (tmp_path / "Sync" / "mlops").mkdir(parents=True)
@@ -115,7 +115,9 @@ def test_every_link_between_the_docs_resolves(doc):
         path = (doc.parent / file).resolve() if file else doc
         assert path.exists(), f"{doc.name}: the link {target} points at nothing"
         if anchor and path.suffix == ".md":
-            headings = re.findall(r"^#+ (.+)$", re.sub(r"```.*?```", "", path.read_text(), flags=re.S), re.M)
+            headings = re.findall(
+                r"^#+ (.+)$", re.sub(r"```.*?```", "", path.read_text(), flags=re.DOTALL), re.MULTILINE
+            )
             assert anchor in {github_anchor(h) for h in headings}, (
                 f"{doc.name}: no heading for #{anchor} in {path.name}"
             )
@@ -176,7 +178,13 @@ def test_the_reference_lists_every_key_of_a_step_in_json(cli):
     """The item table of docs/reference.md ("JSON output") against `list --json` and `show --json`."""
     reference = (REPO / "docs" / "reference.md").read_text()
     table = reference.split("An item:", 1)[1].strip().split("\n\n", 1)[0]
-    documented = {key for cell in re.findall(r"^\| ([^|]+) \|", table, re.M) for key in re.findall(r"`(\w+)`", cell)}
+    documented = {
+        key for cell in re.findall(r"^\| ([^|]+) \|", table, re.MULTILINE) for key in re.findall(r"`(\w+)`", cell)
+    }
     cli("done", "dmls-ch02")
     assert set(json.loads(cli("list", "--json").stdout)[0]) == documented
-    assert set(json.loads(cli("show", "dmls-ch02", "--json").stdout)) == documented | {"done_at", "notes", "group_notes"}
+    assert set(json.loads(cli("show", "dmls-ch02", "--json").stdout)) == documented | {
+        "done_at",
+        "notes",
+        "group_notes",
+    }

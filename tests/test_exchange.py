@@ -65,10 +65,15 @@ def entry(status, at, *notes):
 
 def test_merge_takes_the_later_change_and_joins_notes():
     ours = Progress(resources=Records({"a": entry(Status.DONE, T2, "mine"), "b": entry(Status.DONE, T1)}))
-    theirs = Export(T3, {"a": entry(Status.SKIPPED, T1, "theirs"), "b": entry(Status.TODO, T3), "c": entry(Status.DONE, T1)})
+    theirs = Export(
+        T3, {"a": entry(Status.SKIPPED, T1, "theirs"), "b": entry(Status.TODO, T3), "c": entry(Status.DONE, T1)}
+    )
     merged, changed = merge(ours, theirs, T3)
     assert changed == ["a", "b", "c"]
-    assert merged.resources["a"].status is Status.DONE and [n.text for n in merged.resources["a"].notes] == ["theirs", "mine"]
+    assert merged.resources["a"].status is Status.DONE and [n.text for n in merged.resources["a"].notes] == [
+        "theirs",
+        "mine",
+    ]
     assert merged.resources["b"].status is Status.TODO and merged.resources["c"].status is Status.DONE
     assert undo(merged, T3)[0].resources == ours.resources
 
@@ -79,9 +84,15 @@ def test_merge_takes_the_later_change_and_joins_notes():
         (b"not json at all", "is not valid JSON"),
         (b"[1, 2]", "does not hold a JSON object"),
         (b'{"version": 1, "resources": {}}', 'no "format": "mlops-path-export"'),
-        (b'{"format": "mlops-path-export", "version": 7, "exported_at": "2026-01-01T00:00:00Z", "resources": {}}', "newer mlops-path"),
         (
-            b'{"format": "mlops-path-export", "version": 1, "exported_at": "2026-01-01T00:00:00Z", "resources": {"a": {"status": "won"}}}',
+            b'{"format": "mlops-path-export", "version": 7, "exported_at": "2026-01-01T00:00:00Z", "resources": {}}',
+            "newer mlops-path",
+        ),
+        (
+            (
+                b'{"format": "mlops-path-export", "version": 1, "exported_at": "2026-01-01T00:00:00Z", "resources": '
+                b'{"a": {"status": "won"}}}'
+            ),
             "bad value at resources.a",
         ),
         (b"\x00\x01", "NUL bytes"),

@@ -156,7 +156,9 @@ def test_cohort_reads_again_only_the_files_that_changed(tmp_path, monkeypatch):
     first = ada.json("cohort", str(group))
     reads = []
     real = device_file.read_device_file
-    monkeypatch.setattr("mlops_path.core.sync.cohort.read_device_file", lambda *a, **k: reads.append(a[0]) or real(*a, **k))
+    monkeypatch.setattr(
+        "mlops_path.core.sync.cohort.read_device_file", lambda *a, **k: reads.append(a[0]) or real(*a, **k)
+    )
     assert ada.json("cohort", str(group)) == first and reads == []  # warm: nothing parsed again
     _device_file(group, "Learner 3", "03", {"dmls-ch07": entry("done", "2026-11-21T00:00:00Z")})
     again = ada.json("cohort", str(group))

@@ -27,7 +27,10 @@ from mlops_path.core.progress.record import Status
 RAW_CONTROL = re.compile("[\x00-\x09\x0b-\x1f\x7f-\x9f\u061c\u200e\u200f\u202a-\u202e\u2066-\u2069\u2028\u2029]")
 RICH_STYLE = re.compile(r"\x1b\[[0-9;]*m")  # rich's own colours, in a terminal
 
-EVIL = "Intro \x1b]2;RETITLED\x1b\\ \x07bell\rCR\x08BS \x9bC1 \u202eevil\u202c [/] [link=https://evil.example/]Official page[/link]"
+EVIL = (
+    "Intro \x1b]2;RETITLED\x1b\\ \x07bell\rCR\x08BS \x9bC1 \u202eevil\u202c [/] "
+    "[link=https://evil.example/]Official page[/link]"
+)
 EVIL_TOML = json.dumps(EVIL, ensure_ascii=True)  # a TOML basic string takes JSON's \\uXXXX escapes
 
 
@@ -100,7 +103,7 @@ def assert_inert(text: str) -> None:
     """No control character from data; only rich's own styling, and hyperlinks only to the
     catalog's (validated, visible) links, never to a target hidden in markup."""
     targets = HYPERLINK.findall(text)
-    assert all(t == "" or (t.startswith("https://example.org/") or t.startswith("https://www.")) for t in targets), targets
+    assert all(t == "" or (t.startswith(("https://example.org/", "https://www."))) for t in targets), targets
     found = RAW_CONTROL.search(RICH_STYLE.sub("", HYPERLINK.sub("", text)))
     assert found is None, f"raw control {found.group()!r} in {text!r}"
 
@@ -118,7 +121,9 @@ def rich_terminal(monkeypatch):
     """stdout as a colour terminal of 80 columns, through the real (inert) console."""
     buffer = io.StringIO()
     monkeypatch.setattr(output, "use_rich", lambda: True)
-    monkeypatch.setattr(output, "console", functools.partial(output.console, file=buffer, width=80, color_system="truecolor"))
+    monkeypatch.setattr(
+        output, "console", functools.partial(output.console, file=buffer, width=80, color_system="truecolor")
+    )
     monkeypatch.delenv("NO_COLOR", raising=False)
     return buffer
 
@@ -145,7 +150,10 @@ def test_under_a_real_pseudo_terminal_nothing_from_data_reaches_the_terminal(evi
     env.pop("NO_COLOR", None)
     for args in (["list"], ["next"], ["show", "zz-evil"], ["history"], ["progress"]):
         result = subprocess.run(
-            ["script", "-qec", " ".join([installed_script(), *args]), "/dev/null"], env=env, capture_output=True, timeout=60
+            ["script", "-qec", " ".join([installed_script(), *args]), "/dev/null"],
+            env=env,
+            capture_output=True,
+            timeout=60,
         )
         screen = result.stdout.decode("utf-8", "replace").replace("\r\n", "\n")
         assert result.returncode == 0, screen
@@ -190,11 +198,19 @@ def zsh_session(evil_home, script_env, tmp_path):
     zdot.mkdir()
     work.mkdir()
     source = {**script_env, "_MLOPS_PATH_COMPLETE": "source_zsh"}
-    (zdot / "_mlops_path.zsh").write_text(subprocess.run([installed_script()], env=source, capture_output=True, text=True).stdout)
-    (zdot / ".zshrc").write_text(
-        f"PS1='READY> '\nautoload -Uz compinit\ncompinit -u -d {zdot}/.zcompdump\nsource {zdot}/_mlops_path.zsh\ncd {work}\n"
+    (zdot / "_mlops_path.zsh").write_text(
+        subprocess.run([installed_script()], env=source, capture_output=True, text=True).stdout
     )
-    env = {**script_env, "ZDOTDIR": str(zdot), "PATH": f"{Path(installed_script()).parent}:{os.environ['PATH']}", "TERM": "xterm"}
+    (zdot / ".zshrc").write_text(
+        f"PS1='READY> '\nautoload -Uz compinit\ncompinit -u -d {zdot}/.zcompdump\nsource {zdot}/_mlops_path.zsh\ncd "
+        f"{work}\n"
+    )
+    env = {
+        **script_env,
+        "ZDOTDIR": str(zdot),
+        "PATH": f"{Path(installed_script()).parent}:{os.environ['PATH']}",
+        "TERM": "xterm",
+    }
     tmux = ["tmux", "-L", f"mlops-path-test-{os.getpid()}"]
     subprocess.run([*tmux, "new-session", "-d", "-s", "zsh", "-x", "160", "-y", "40", "zsh", "-i"], env=env, check=True)
     yield tmux, work
@@ -247,8 +263,11 @@ def test_a_deeply_nested_user_catalog_is_left_out_and_check_refuses_it(cli, home
 
 def test_a_huge_array_is_a_clean_refusal(cli, tmp_path):
     file = tmp_path / "wide.toml"
-    file.write_text("[[resources]]\n" + 'id = "a"\ntitle = "A"\nkind = "k"\nurl = "https://e.org/"\nminutes = 1\n'
-                    + "topics = [" + ", ".join('"t"' for _ in range(20_000)) + "]\n")  # fmt: skip
+    file.write_text(
+        "[[resources]]\n"
+        'id = "a"\ntitle = "A"\nkind = "k"\nurl = "https://e.org/"\nminutes = 1\n'
+        "topics = [" + ", ".join('"t"' for _ in range(20_000)) + "]\n"
+    )
     result = cli("catalog", "check", str(file))
     assert result.exit_code == 1 and "resource 'a', field 'topics'" in result.stdout
 
@@ -260,7 +279,11 @@ def test_a_huge_array_is_a_clean_refusal(cli, tmp_path):
         ("why", json.dumps("w" * (limits.MAX_PROSE + 1)), "field 'why': string should have at most 2000 characters"),
         ("url", json.dumps("https://e.org/\u0000x"), "field 'url': must be an http:// or https:// link"),
         ("url", json.dumps("https://e.org/\u001b[2Jx"), "field 'url': must be an http:// or https:// link"),
-        ("url", json.dumps("https://e.org/" + "a" * limits.MAX_URL), "field 'url': string should have at most 2000 characters"),
+        (
+            "url",
+            json.dumps("https://e.org/" + "a" * limits.MAX_URL),
+            "field 'url': string should have at most 2000 characters",
+        ),
     ],
 )
 def test_a_field_over_its_limit_is_refused_naming_resource_and_field(cli, tmp_path, field, value, message):
@@ -319,7 +342,9 @@ def test_the_debug_note_names_the_unused_cache(tmp_path, script_env):
     env = {**script_env, "MLOPS_PATH_CACHE": str(shared)}
     quiet = subprocess.run([installed_script(), "next"], env=env, capture_output=True, text=True, timeout=30)
     assert quiet.returncode == 0 and quiet.stderr == ""
-    loud = subprocess.run([installed_script(), "next"], env={**env, "MLOPS_PATH_DEBUG": "1"}, capture_output=True, text=True, timeout=30)
+    loud = subprocess.run(
+        [installed_script(), "next"], env={**env, "MLOPS_PATH_DEBUG": "1"}, capture_output=True, text=True, timeout=30
+    )
     assert loud.returncode == 0 and "writable by group or others, so it was not used" in loud.stderr
     assert not list(shared.iterdir())  # nothing written there either
 
@@ -405,8 +430,11 @@ def test_plan_ics_holds_no_control_characters_and_no_injected_event(cli, home, t
 
 
 def test_markdown_export_escapes_markup_and_keeps_links_intact(cli, home):
-    hostile_catalog(home / "catalogs", title=json.dumps("<script>alert(1)</script> *bold* [x](javascript:y)"),
-                    url='"https://example.org/a_(b)<c>"')  # fmt: skip
+    hostile_catalog(
+        home / "catalogs",
+        title=json.dumps("<script>alert(1)</script> *bold* [x](javascript:y)"),
+        url='"https://example.org/a_(b)<c>"',
+    )
     cli("done", "zz-evil")
     cli("note", "zz-evil", "<img src=x onerror=alert(1)> ![p](http://t/) `code`\nsecond line")
     text = cli("export", "--format", "markdown").stdout
@@ -442,15 +470,20 @@ def test_an_odd_lock_timeout_falls_back_to_the_default(cli, monkeypatch, value):
 
 def _export(tmp_path: Path, resources: dict) -> Path:
     file = tmp_path / "export.json"
-    file.write_text(json.dumps({"format": "mlops-path-export", "version": 1, "exported_at": "2026-01-01T00:00:00Z",
-                                "resources": resources}))  # fmt: skip
+    file.write_text(
+        json.dumps(
+            {"format": "mlops-path-export", "version": 1, "exported_at": "2026-01-01T00:00:00Z", "resources": resources}
+        )
+    )
     return file
 
 
 def test_importing_the_same_file_twice_records_one_change(cli, tmp_path, progress_file):
     note = {"at": "2026-01-02T00:00:00Z", "text": "twice"}
     older = {"at": "2026-01-01T00:00:00Z", "text": "first"}
-    file = _export(tmp_path, {"dmls-ch02": {"status": "done", "updated": "2026-01-02T00:00:00Z", "notes": [note, older, note]}})
+    file = _export(
+        tmp_path, {"dmls-ch02": {"status": "done", "updated": "2026-01-02T00:00:00Z", "notes": [note, older, note]}}
+    )
     assert "Imported changes to 1 resource" in cli("import", str(file)).stdout
     before = progress_file.read_bytes()
     result = cli("import", str(file))
@@ -484,14 +517,25 @@ def test_done_with_many_ids_names_a_few_and_counts_the_rest(cli, home):
     folder.mkdir(parents=True)
     ids = [f"r{i:04d}" for i in range(300)]
     (folder / "many.toml").write_text(
-        "".join(f'[[resources]]\nid = "{r}"\ntitle = "R"\nkind = "k"\nurl = "https://e.org/"\nminutes = 1\ntopics = ["t"]\n' for r in ids)
+        "".join(
+            f'[[resources]]\nid = "{r}"\ntitle = "R"\nkind = "k"\nurl = "https://e.org/"\nminutes = 1\ntopics = ["t"]\n'
+            for r in ids
+        )
     )
     result = cli("done", *ids)
     assert result.exit_code == 0 and "and 280 more" in result.stdout and len(result.stdout) < 1000
 
 
-@pytest.mark.parametrize("args", [["view", "--no-open", "-o", "{dir}"], ["plan", "--hours-per-week", "2", "--ics", "{dir}"],
-                                  ["view", "--no-open", "-o", "/"]])  # fmt: skip
+@pytest.mark.parametrize(
+    "args",
+    [
+        ["view", "--no-open", "-o", "{dir}"],
+        ["plan", "--hours-per-week", "2", "--ics", "{dir}"],
+        ["view", "--no-open", "-o", "/"],
+    ],
+)
 def test_an_output_file_that_is_a_folder_is_one_sentence(cli, tmp_path, args):
     result = cli(*[a.replace("{dir}", str(tmp_path)) for a in args])
-    assert result.exit_code == 1 and "it is a folder; give a file name" in result.stderr and result.stderr.count("\n") == 1
+    assert (
+        result.exit_code == 1 and "it is a folder; give a file name" in result.stderr and result.stderr.count("\n") == 1
+    )

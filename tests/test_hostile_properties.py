@@ -17,8 +17,13 @@ from test_hostile import assert_inert
 from mlops_path.cli import output
 from mlops_path.core import limits
 
-NASTY = "\x00\x01\x07\x08\x09\x0a\x0b\x0c\x0d\x1b\x7f\x85\x9b\u061c\u200e\u202a\u202e\u2066\u2069\u2028\u2029[]/\\$`'\"<>&;:(){}"
-text = st.text(alphabet=st.one_of(st.sampled_from(NASTY), st.characters(exclude_categories=("Cs",))), min_size=1, max_size=60)
+NASTY = (
+    "\x00\x01\x07\x08\x09\x0a\x0b\x0c\x0d\x1b\x7f\x85\x9b"
+    "\u061c\u200e\u202a\u202e\u2066\u2069\u2028\u2029[]/\\$`'\"<>&;:(){}"
+)
+text = st.text(
+    alphabet=st.one_of(st.sampled_from(NASTY), st.characters(exclude_categories=("Cs",))), min_size=1, max_size=60
+)
 long_text = st.builds(lambda t, n: (t * n)[: limits.MAX_TITLE], text, st.integers(1, 40))
 
 
@@ -33,12 +38,25 @@ def toml_string(value: str) -> str:
     return '"' + "".join(out) + '"'
 
 
-READS = [["next"], ["list"], ["show", "zz-a"], ["progress"], ["paths"], ["topics"], ["history"], ["plan", "--hours-per-week", "1"]]
+READS = [
+    ["next"],
+    ["list"],
+    ["show", "zz-a"],
+    ["progress"],
+    ["paths"],
+    ["topics"],
+    ["history"],
+    ["plan", "--hours-per-week", "1"],
+]
 
 
-@settings(max_examples=30, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow])
+@settings(
+    max_examples=30, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow]
+)
 @given(title=st.one_of(text, long_text), why=text, author=text, stage=text, note=text, imported_note=text)
-def test_no_text_from_outside_crashes_a_read_command_or_reaches_the_terminal(title, why, author, stage, note, imported_note):
+def test_no_text_from_outside_crashes_a_read_command_or_reaches_the_terminal(
+    title, why, author, stage, note, imported_note
+):
     with tempfile.TemporaryDirectory() as tmp, pytest.MonkeyPatch.context() as patch:
         home = Path(tmp) / "home"
         (home / "catalogs").mkdir(parents=True)
@@ -53,8 +71,16 @@ def test_no_text_from_outside_crashes_a_read_command_or_reaches_the_terminal(tit
         export = Path(tmp) / "export.json"
         at = "2026-01-01T00:00:00Z"
         entry = {"status": "in-progress", "updated": at, "notes": [{"at": at, "text": imported_note}]}
-        export.write_text(json.dumps({"format": "mlops-path-export", "version": 1, "exported_at": "2026-01-01T00:00:00Z",
-                                      "resources": {"zz-a": entry}}))  # fmt: skip
+        export.write_text(
+            json.dumps(
+                {
+                    "format": "mlops-path-export",
+                    "version": 1,
+                    "exported_at": "2026-01-01T00:00:00Z",
+                    "resources": {"zz-a": entry},
+                }
+            )
+        )
         cli = Cli()
         assert cli("use", "zz").exit_code == 0  # the catalog loaded: the text really is in play
         assert cli("note", "zz-a", note).exit_code in (0, 2)  # 2: a note of only white space
@@ -63,7 +89,11 @@ def test_no_text_from_outside_crashes_a_read_command_or_reaches_the_terminal(tit
             buffer = io.StringIO()
             if terminal:
                 patch.setattr(output, "use_rich", lambda: True)
-                patch.setattr(output, "console", functools.partial(output.console, file=buffer, width=60, color_system="truecolor"))
+                patch.setattr(
+                    output,
+                    "console",
+                    functools.partial(output.console, file=buffer, width=60, color_system="truecolor"),
+                )
             for args in READS:
                 result = cli(*args)
                 assert result.exit_code in (0, 1, 2), (args, result.output)

@@ -46,7 +46,12 @@ def put(folder: Path, name: str, data) -> Path:
 def run(device: Device, *args: str, env: dict | None = None, timeout: float = 120) -> subprocess.CompletedProcess:
     """The installed command in a real process, bounded: a hang fails the test, it never stalls it."""
     return subprocess.run(
-        [installed_script(), *args], env=env or device.env(), capture_output=True, text=True, timeout=timeout, stdin=subprocess.DEVNULL
+        [installed_script(), *args],
+        env=env or device.env(),
+        capture_output=True,
+        text=True,
+        timeout=timeout,
+        stdin=subprocess.DEVNULL,
     )
 
 
@@ -76,12 +81,30 @@ EVERYDAY = [("next",), ("done", "dmls-ch07"), ("sync",), ("sync", "status"), ("c
         b'{"format": "mlops-path-sync", "version": 1, "clock": [' + b"9" * 5000 + b', 0], "learner": "Ada"}',
         b'{"format": "mlops-path-sync", "version": 1, "clock": [1e999999, 0], "learner": "Ada"}',
         b'{"format": "mlops-path-sync", "version": 1, "clock": [NaN, 0], "learner": "Ada"}',
-        device_doc(clock=(2**53 - 1, 0), resources={"dmls-ch02": {"status": "done", "updated": "2026-11-01T00:00:00Z"}}),
+        device_doc(
+            clock=(2**53 - 1, 0), resources={"dmls-ch02": {"status": "done", "updated": "2026-11-01T00:00:00Z"}}
+        ),
         device_doc(resources={"dmls-ch02": {"status": "done", "updated": FUTURE}}),
-        device_doc(resources={"dmls-ch02": {"status": "done", "updated": "2026-11-01T00:00:00Z", "clock": [2**53 - 1, 0, "ab"]}}),
-        device_doc(resources={"dmls-ch02": {"status": "done", "updated": "2026-11-01T00:00:00Z", "clock": [1, 2**40, "ab"]}}),
+        device_doc(
+            resources={
+                "dmls-ch02": {"status": "done", "updated": "2026-11-01T00:00:00Z", "clock": [2**53 - 1, 0, "ab"]}
+            }
+        ),
+        device_doc(
+            resources={"dmls-ch02": {"status": "done", "updated": "2026-11-01T00:00:00Z", "clock": [1, 2**40, "ab"]}}
+        ),
     ],
-    ids=["year-1", "before-1970", "5000-digits", "float-overflow", "nan", "clock-2^53", "future", "record-clock-2^53", "counter"],
+    ids=[
+        "year-1",
+        "before-1970",
+        "5000-digits",
+        "float-overflow",
+        "nan",
+        "clock-2^53",
+        "future",
+        "record-clock-2^53",
+        "counter",
+    ],
 )
 def test_a_hostile_device_file_is_skipped_and_every_command_still_works(homes, shared, hostile):
     (ada,) = homes("ada")
@@ -126,7 +149,14 @@ def test_a_look_alike_name_is_said_once_and_cannot_clear_a_note_that_never_left(
     hostile = device_doc(
         learner="\uff21\uff24\uff21 ",  # full-width ADA with a trailing space: the same learner, written differently
         device="ee",
-        resources={"dmls-ch02": {"status": "skipped", "updated": "2026-11-01T00:00:00Z", "clock": stamp, "notes_cleared": stamp}},
+        resources={
+            "dmls-ch02": {
+                "status": "skipped",
+                "updated": "2026-11-01T00:00:00Z",
+                "clock": stamp,
+                "notes_cleared": stamp,
+            }
+        },
     )
     put(learner_dir(shared, "ada"), "ee.json", hostile)
     first = ada("next")
@@ -134,7 +164,9 @@ def test_a_look_alike_name_is_said_once_and_cannot_clear_a_note_that_never_left(
     assert "A new device" not in ada("next").stderr  # said once
     after = ada.json("show", "dmls-ch02")
     assert after["status"] == "skipped"  # a valid newer change of this learner is merged ...
-    assert [n["text"] for n in after["notes"]] == [n["text"] for n in mine["notes"]] == ["a private thought"]  # ... never the note
+    assert (
+        [n["text"] for n in after["notes"]] == [n["text"] for n in mine["notes"]] == ["a private thought"]
+    )  # ... never the note
     status = ada.json("sync", "status")
     assert any(d["device"] == "ee" and d["look_alike"] for d in status["devices"])
     history = ada.json("history")
@@ -255,7 +287,8 @@ def test_two_syncs_at_once_in_one_home_both_finish_and_leave_no_stash(homes, rem
     assert run(ada, "sync", "init", "--git", remote, "--name", "Ada", "--join").returncode == 0
     ada.ok("done", "dmls-ch02")
     procs = [
-        subprocess.Popen([installed_script(), "sync"], env=ada.env(), stdout=subprocess.PIPE, stderr=subprocess.PIPE) for _ in range(3)
+        subprocess.Popen([installed_script(), "sync"], env=ada.env(), stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+        for _ in range(3)
     ]
     for proc in procs:
         _, err = proc.communicate(timeout=120)
@@ -279,7 +312,9 @@ def test_repository_attributes_cannot_reencode_our_files(homes, remote, tmp_path
     assert desk.statuses()["dmls-ch02"] == "done"
     me = ada.json("sync", "status")["device"]
     stored = subprocess.run(
-        ["git", "-C", remote, "cat-file", "blob", f"HEAD:{learner_dir(Path('.'), 'ada')}/{me}.json"], capture_output=True, check=True
+        ["git", "-C", remote, "cat-file", "blob", f"HEAD:{learner_dir(Path('.'), 'ada')}/{me}.json"],
+        capture_output=True,
+        check=True,
     ).stdout
     assert json.loads(stored.decode("utf-8"))["device"] == me  # UTF-8 JSON, as written
 
@@ -290,9 +325,17 @@ def test_gits_environment_cannot_point_sync_at_another_repository(homes, remote,
     (ada,) = homes("ada")
     ada.ok("sync", "init", "--git", remote, "--name", "Ada", "--join")
     ada.ok("done", "dmls-ch02")
-    env = {**ada.env(), "GIT_DIR": str(other / ".git"), "GIT_WORK_TREE": str(other), "GIT_INDEX_FILE": str(tmp_path / "index")}
+    env = {
+        **ada.env(),
+        "GIT_DIR": str(other / ".git"),
+        "GIT_WORK_TREE": str(other),
+        "GIT_INDEX_FILE": str(tmp_path / "index"),
+    }
     assert run(ada, "sync", env=env).returncode == 0
-    assert subprocess.run(["git", "-C", str(other), "rev-parse", "--verify", "-q", "HEAD"], capture_output=True).returncode != 0
+    assert (
+        subprocess.run(["git", "-C", str(other), "rev-parse", "--verify", "-q", "HEAD"], capture_output=True).returncode
+        != 0
+    )
     assert "progress of Ada" in git("-C", remote, "log", "--format=%s")
 
 
@@ -359,7 +402,9 @@ def test_the_data_folder_and_private_files_are_the_learners_alone_whatever_the_u
     home = tmp_path / "fresh-home"
     env = {**os.environ, "MLOPS_PATH_HOME": str(home), "MLOPS_PATH_CACHE": str(tmp_path / "cache")}
     for argv in (["done", "dmls-ch02"], ["done", "dmls-ch07"], ["view"]):
-        subprocess.run(["sh", "-c", 'umask 000; exec "$@"', "sh", installed_script(), *argv], env=env, check=True, timeout=120)
+        subprocess.run(
+            ["sh", "-c", 'umask 000; exec "$@"', "sh", installed_script(), *argv], env=env, check=True, timeout=120
+        )
     assert stat.S_IMODE(home.stat().st_mode) == 0o700
     for name in ("progress.json", "progress.json.bak", "view.html"):
         assert stat.S_IMODE((home / name).stat().st_mode) == 0o600, name
@@ -383,8 +428,12 @@ def test_sync_killed_at_random_moments_while_another_device_pushes_always_recove
         step = steps[i % len(steps)]
         ada.ok("reset" if i % 2 else "done", step)
         desk.ok("note", step, f"round {i}")
-        other = subprocess.Popen([installed_script(), "sync"], env=desk.env(), stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
-        victim = subprocess.Popen([installed_script(), "sync"], env=ada.env(), stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        other = subprocess.Popen(
+            [installed_script(), "sync"], env=desk.env(), stdout=subprocess.DEVNULL, stderr=subprocess.PIPE
+        )
+        victim = subprocess.Popen(
+            [installed_script(), "sync"], env=ada.env(), stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL
+        )
         time.sleep(rng.uniform(0.0, 0.6))  # a random moment: where it lands is chance, not a verdict
         victim.send_signal(signal.SIGKILL)
         victim.wait(timeout=120)
@@ -413,11 +462,15 @@ def test_any_foreign_file_leaves_every_command_working_and_my_records_mine(tmp_p
         st.integers(min_value=-(2**70), max_value=2**70),
         st.floats(allow_nan=False),
         st.text(max_size=12),
-        st.sampled_from(["0001-01-01T00:00:00+01:00", "9999-12-31T23:59:59Z", "1969-12-31T23:59:59Z", "2026-11-01T00:00:00Z"]),
+        st.sampled_from(
+            ["0001-01-01T00:00:00+01:00", "9999-12-31T23:59:59Z", "1969-12-31T23:59:59Z", "2026-11-01T00:00:00Z"]
+        ),
         st.sampled_from(["Ada", "\uff21\uff24\uff21 ", "ada", "Mallory", "", "\u202eadA"]),
     )
     values = st.recursive(
-        scalars, lambda inner: st.lists(inner, max_size=3) | st.dictionaries(st.text(max_size=6), inner, max_size=3), max_leaves=8
+        scalars,
+        lambda inner: st.lists(inner, max_size=3) | st.dictionaries(st.text(max_size=6), inner, max_size=3),
+        max_leaves=8,
     )
     clocks = st.lists(st.integers(min_value=-1, max_value=2**60), min_size=2, max_size=2).map(lambda c: [*c, "ab"])
     entries = st.fixed_dictionaries(
@@ -435,13 +488,17 @@ def test_any_foreign_file_leaves_every_command_working_and_my_records_mine(tmp_p
             "exported_at": scalars,
             "clock": clocks.map(lambda c: c[:2]) | values,
             "path": values,
-            "resources": st.dictionaries(st.sampled_from(["dmls-ch02", "dmls-ch07", "Bad Id", "x" * 120]), entries | values, max_size=3),
+            "resources": st.dictionaries(
+                st.sampled_from(["dmls-ch02", "dmls-ch07", "Bad Id", "x" * 120]), entries | values, max_size=3
+            ),
         },
     )
     counter = iter(range(10**6))
 
     @settings(
-        max_examples=int(os.environ.get("MLOPS_PATH_HYPOTHESIS_EXAMPLES", "40")), deadline=None, suppress_health_check=list(HealthCheck)
+        max_examples=int(os.environ.get("MLOPS_PATH_HYPOTHESIS_EXAMPLES", "40")),
+        deadline=None,
+        suppress_health_check=list(HealthCheck),
     )
     @given(doc=documents, extra=st.dictionaries(st.text(max_size=5), values, max_size=2))
     def check(doc, extra):

@@ -11,9 +11,13 @@ from mlops_path.core.catalog.links import page_title, retry_after
 
 def catalog(tmp_path, links: dict[str, str]):
     file = tmp_path / "curated.toml"
-    file.write_text("".join(
-        f'[[resources]]\nid = "{rid}"\ntitle = "{rid}"\nkind = "talk"\nurl = "{url}"\nminutes = 5\ntopics = ["t"]\n\n'
-        for rid, url in links.items()))  # fmt: skip
+    file.write_text(
+        "".join(
+            f'[[resources]]\nid = "{rid}"\ntitle = "{rid}"\nkind = "talk"\nurl = "{url}"\nminutes = 5\ntopics = '
+            f'["t"]\n\n'
+            for rid, url in links.items()
+        )
+    )
     return file
 
 
@@ -33,22 +37,45 @@ def test_every_status_from_a_real_server(cli, tmp_path, local_site):
     site.page("/ok", "Fine page")
     site.routes["/moved"] = lambda n: (301, {"location": "/ok"}, b"", 0)
     site.routes["/elsewhere"] = lambda n: (302, {"location": site.url("/ok", host="localhost")}, b"", 0)
-    site.routes["/busy"] = lambda n: (429, {"retry-after": "1"}, b"", 0) if n == 1 else (200, {}, b"<title>Busy page</title>", 0)
+    site.routes["/busy"] = lambda n: (
+        (429, {"retry-after": "1"}, b"", 0) if n == 1 else (200, {}, b"<title>Busy page</title>", 0)
+    )
     site.routes["/always-busy"] = lambda n: (429, {"retry-after": "1"}, b"", 0)
     site.routes["/slow"] = lambda n: (200, {}, b"<title>Slow</title>", 3)
-    file = catalog(tmp_path, {
-        "ok": site.url("/ok"), "moved": site.url("/moved"), "elsewhere": site.url("/elsewhere"), "gone": site.url("/missing"),
-        "busy": site.url("/busy"), "always-busy": site.url("/always-busy"), "slow": site.url("/slow"),
-        "refused": f"http://127.0.0.1:{closed_port()}/", "same-as-ok": site.url("/ok"),
-    })  # fmt: skip
+    file = catalog(
+        tmp_path,
+        {
+            "ok": site.url("/ok"),
+            "moved": site.url("/moved"),
+            "elsewhere": site.url("/elsewhere"),
+            "gone": site.url("/missing"),
+            "busy": site.url("/busy"),
+            "always-busy": site.url("/always-busy"),
+            "slow": site.url("/slow"),
+            "refused": f"http://127.0.0.1:{closed_port()}/",
+            "same-as-ok": site.url("/ok"),
+        },
+    )
     result, items = check(cli, file)
     assert result.exit_code == 1  # a broken and an unreachable link
-    assert items["ok"] | {"detail": ""} == {"id": "ok", "url": site.url("/ok"), "status": "ok", "code": 200, "final_url": site.url("/ok"),
-                                             "title": "Fine page", "previous_title": None, "detail": ""}  # fmt: skip
+    assert items["ok"] | {"detail": ""} == {
+        "id": "ok",
+        "url": site.url("/ok"),
+        "status": "ok",
+        "code": 200,
+        "final_url": site.url("/ok"),
+        "title": "Fine page",
+        "previous_title": None,
+        "detail": "",
+    }
     assert items["moved"]["status"] == "redirected" and items["moved"]["final_url"] == site.url("/ok")
-    assert items["elsewhere"]["status"] == "redirected" and items["elsewhere"]["final_url"] == site.url("/ok", host="localhost")
+    assert items["elsewhere"]["status"] == "redirected" and items["elsewhere"]["final_url"] == site.url(
+        "/ok", host="localhost"
+    )
     assert items["gone"]["status"] == "broken" and items["gone"]["code"] == 404
-    assert items["busy"]["status"] == "ok" and items["busy"]["title"] == "Busy page"  # waited as asked, then asked again
+    assert (
+        items["busy"]["status"] == "ok" and items["busy"]["title"] == "Busy page"
+    )  # waited as asked, then asked again
     assert items["always-busy"]["status"] == "rate-limited" and items["always-busy"]["code"] == 429
     assert items["slow"]["status"] == "unreachable" and "within 1 s" in items["slow"]["detail"]
     assert items["refused"]["status"] == "unreachable"
@@ -63,7 +90,12 @@ def test_a_page_alive_but_changed_is_reported_with_old_and_new(cli, tmp_path, lo
     site = local_site
     titles = ["ML Course, Spring 2024", "Welcome to Another Course"]
     site.routes["/course"] = lambda n: (200, {}, f"<title>{titles[0]}</title>".encode(), 0)
-    site.routes["/moving"] = lambda n: (302, {"location": site.url("/course", host="127.0.0.1" if n == 1 else "localhost")}, b"", 0)
+    site.routes["/moving"] = lambda n: (
+        302,
+        {"location": site.url("/course", host="127.0.0.1" if n == 1 else "localhost")},
+        b"",
+        0,
+    )
     file = catalog(tmp_path, {"course": site.url("/course"), "moving": site.url("/moving")})
     result, items = check(cli, file)
     assert result.exit_code == 0 and items["course"]["status"] == "ok"
@@ -71,7 +103,10 @@ def test_a_page_alive_but_changed_is_reported_with_old_and_new(cli, tmp_path, lo
     result, items = check(cli, file)
     assert result.exit_code == 0  # changed is a warning for the curator, not a failure
     assert items["course"]["status"] == "changed"
-    assert (items["course"]["previous_title"], items["course"]["title"]) == ("ML Course, Spring 2024", "Welcome to Another Course")
+    assert (items["course"]["previous_title"], items["course"]["title"]) == (
+        "ML Course, Spring 2024",
+        "Welcome to Another Course",
+    )
     assert items["moving"]["status"] == "changed" and "host was 127.0.0.1" in items["moving"]["detail"]
     result, items = check(cli, file)
     assert items["course"]["status"] == "ok"  # said once: the new page is what is remembered now
@@ -82,8 +117,10 @@ def test_without_a_file_every_loaded_catalog_is_checked(cli, home, local_site, m
 
     local_site.page("/only", "Only")
     bundled = home.parent / "bundled.toml"
-    bundled.write_text(f'[[resources]]\nid = "only"\ntitle = "Only"\nkind = "talk"\nurl = "{local_site.url("/only")}"\n'
-                       'minutes = 5\ntopics = ["t"]\n[[paths]]\nid = "mlops"\ntitle = "M"\nsteps = ["only"]\n')  # fmt: skip
+    bundled.write_text(
+        f'[[resources]]\nid = "only"\ntitle = "Only"\nkind = "talk"\nurl = "{local_site.url("/only")}"\n'
+        'minutes = 5\ntopics = ["t"]\n[[paths]]\nid = "mlops"\ntitle = "M"\nsteps = ["only"]\n'
+    )
     monkeypatch.setattr(loader, "bundled_catalog_file", lambda: bundled)  # never the real links: no internet in tests
     items = json.loads(cli("catalog", "links", "--json").stdout)
     assert [(i["id"], i["status"]) for i in items] == [("only", "ok")]

@@ -56,7 +56,7 @@ class HostileSite:
         class Handler(BaseHTTPRequestHandler):
             protocol_version = "HTTP/1.1"
 
-            def do_GET(self):  # noqa: N802
+            def do_GET(self):
                 group = self.path.split("/")[1]
                 with site.lock:
                     count = site.hits[self.path] = site.hits.get(self.path, 0) + 1
@@ -97,7 +97,9 @@ class HostileSite:
     def url(self, path: str, host: str = "127.0.0.1", port: str | None = None) -> str:
         return f"http://{host}:{port or self.port}{path}"
 
-    def page(self, path: str, body: bytes, headers: dict | None = None, pause: float = 0, size: int = 64 * 1024) -> None:
+    def page(
+        self, path: str, body: bytes, headers: dict | None = None, pause: float = 0, size: int = 64 * 1024
+    ) -> None:
         chunks = [body[i : i + size] for i in range(0, len(body), size)] or [b""]
         self.routes[path] = lambda n: (200, headers or {}, chunks, pause)
 
@@ -112,10 +114,13 @@ def site():
 
 def catalog(tmp_path, urls: dict[str, str]):
     file = tmp_path / "curated.toml"
-    file.write_text("".join(
-        f'[[resources]]\nid = "{rid}"\ntitle = "{rid}"\nkind = "talk"\nurl = "{url}"\nminutes = 5\ntopics = ["t"]\n\n'
-        for rid, url in urls.items()
-    ))
+    file.write_text(
+        "".join(
+            f'[[resources]]\nid = "{rid}"\ntitle = "{rid}"\nkind = "talk"\nurl = "{url}"\nminutes = 5\ntopics = '
+            f'["t"]\n\n'
+            for rid, url in urls.items()
+        )
+    )
     return file
 
 
@@ -136,7 +141,18 @@ sys.stderr.write(f"\\nmeasured {usage.ru_maxrss} {os.waitstatus_to_exitcode(stat
 def run_measured(script_env, file, timeout: float = 5) -> tuple[dict, int, int]:
     """`catalog links --json` as its own process: the items by id, the exit code, and the peak
     resident memory of that process alone (kilobytes, from wait4)."""
-    argv = [sys.executable, "-c", MEASURE, installed_script(), "catalog", "links", str(file), "--json", "--timeout", str(timeout)]
+    argv = [
+        sys.executable,
+        "-c",
+        MEASURE,
+        installed_script(),
+        "catalog",
+        "links",
+        str(file),
+        "--json",
+        "--timeout",
+        str(timeout),
+    ]
     try:  # the timeout only keeps a regression from hanging the suite
         result = subprocess.run(argv, env=script_env, capture_output=True, timeout=120)
     except subprocess.TimeoutExpired:
@@ -158,9 +174,16 @@ def test_compression_bombs_stop_at_the_cap_within_the_memory_bound(script_env, t
     site.page("/deflate", zero_bomb(1.0, wbits=15), {"content-encoding": "deflate"})
     site.page("/raw-deflate", zero_bomb(1.0, wbits=-15), {"content-encoding": "deflate"})
     site.page("/brotli", b"\x0b\x02\x80hello\x03", {"content-encoding": "br"})
-    site.page("/titled", gzip.compress(b"<title>Real title</title>" + bytes(64 * 1024 * 1024)), {"content-encoding": "gzip"})
-    file = catalog(tmp_path, {name: site.url("/" + name) for name in
-                              ("bomb", "nested", "nested-once", "deflate", "raw-deflate", "brotli", "titled")})
+    site.page(
+        "/titled", gzip.compress(b"<title>Real title</title>" + bytes(64 * 1024 * 1024)), {"content-encoding": "gzip"}
+    )
+    file = catalog(
+        tmp_path,
+        {
+            name: site.url("/" + name)
+            for name in ("bomb", "nested", "nested-once", "deflate", "raw-deflate", "brotli", "titled")
+        },
+    )
     items, code, peak = run_measured(script_env, file, timeout=20)
     assert peak - baseline < BOUND_KB, f"{(peak - baseline) / 1024:.0f} MB above a plain run"
     assert items["bomb"]["status"] == "ok" and items["bomb"]["title"] is None  # alive; no title in the first 256 KB
@@ -182,8 +205,12 @@ def test_a_quadratic_title_page_beside_a_slow_host_and_a_fast_one(script_env, tm
     site.routes["/slow"] = lambda n: (200, {}, [b"<title>Slow</title>"], 2.5)
     for n in range(6):
         site.page(f"/fast{n}", f"<title>Fast {n}</title>".encode())
-    urls = {"titles": site.url("/titles"), "unclosed": site.url("/unclosed"), "trickle": site.url("/trickle"),
-            "slow": site.url("/slow", host="localhost")}
+    urls = {
+        "titles": site.url("/titles"),
+        "unclosed": site.url("/unclosed"),
+        "trickle": site.url("/trickle"),
+        "slow": site.url("/slow", host="localhost"),
+    }
     urls |= {f"fast{n}": site.url(f"/fast{n}", host="localhost" if n % 2 else "127.0.0.1") for n in range(6)}
     items, code, _ = run_measured(script_env, catalog(tmp_path, urls), timeout=4)
     assert items["titles"]["status"] == "ok" and items["titles"]["title"] is None
@@ -198,11 +225,24 @@ def test_one_host_spelled_many_ways_gets_two_requests_at_a_time(cli, tmp_path, s
     for n in range(8):
         site.routes[f"/same/{n}"] = lambda count: (200, {}, [b"<title>Same</title>"], 0.4)
     port = str(site.port)
-    spellings = [site.url("/same/0"), site.url("/same/1", host="u1@127.0.0.1"), site.url("/same/2", host="u2:pw@127.0.0.1"),
-                 site.url("/same/3", port="0" + port), site.url("/same/4", port="00" + port), site.url("/same/5", host="U3@127.0.0.1"),
-                 site.url("/same/6", host="127.0.0.1", port="000" + port), site.url("/same/7", host="x@127.0.0.1", port="0" + port)]
-    result = cli("catalog", "links", str(catalog(tmp_path, {f"s{n}": url for n, url in enumerate(spellings)})), "--json",
-                 "--timeout", "10")
+    spellings = [
+        site.url("/same/0"),
+        site.url("/same/1", host="u1@127.0.0.1"),
+        site.url("/same/2", host="u2:pw@127.0.0.1"),
+        site.url("/same/3", port="0" + port),
+        site.url("/same/4", port="00" + port),
+        site.url("/same/5", host="U3@127.0.0.1"),
+        site.url("/same/6", host="127.0.0.1", port="000" + port),
+        site.url("/same/7", host="x@127.0.0.1", port="0" + port),
+    ]
+    result = cli(
+        "catalog",
+        "links",
+        str(catalog(tmp_path, {f"s{n}": url for n, url in enumerate(spellings)})),
+        "--json",
+        "--timeout",
+        "10",
+    )
     assert result.exit_code == 0, result.output
     assert [item["status"] for item in json.loads(result.stdout)] == ["ok"] * 8
     assert site.most_at_once["same"] == 2  # counted by the server: the limit held, and it was reached
@@ -212,10 +252,25 @@ def test_one_host_spelled_many_ways_gets_two_requests_at_a_time(cli, tmp_path, s
     assert host_key("https://EXAMPLE.org.:443/a") == host_key("https://example.org/b")
 
 
-@pytest.mark.parametrize("value", ["²", "1e3", "-5", "1.5", "³", "99999999999999999999", "Mon, 99 Foo 2026 99:99:99 GMT",
-                                   "Fri, 31 Dec 9999 23:59:59 +9999", "0x10", ""])
+@pytest.mark.parametrize(
+    "value",
+    [
+        "²",
+        "1e3",
+        "-5",
+        "1.5",
+        "³",
+        "99999999999999999999",
+        "Mon, 99 Foo 2026 99:99:99 GMT",
+        "Fri, 31 Dec 9999 23:59:59 +9999",
+        "0x10",
+        "",
+    ],
+)
 def test_every_retry_after_is_parsed_or_ignored_cleanly(cli, tmp_path, site, value):
-    site.routes["/busy"] = lambda n: (503, {"retry-after": value}, [b""], 0) if n == 1 else (200, {}, [b"<title>Back</title>"], 0)
+    site.routes["/busy"] = lambda n: (
+        (503, {"retry-after": value}, [b""], 0) if n == 1 else (200, {}, [b"<title>Back</title>"], 0)
+    )
     result = cli("catalog", "links", str(catalog(tmp_path, {"busy": site.url("/busy")})), "--json", "--timeout", "5")
     item = json.loads(result.stdout)[0]
     assert item["status"] in ("ok", "rate-limited"), item  # waited (or was asked to wait too long): never an error
@@ -246,7 +301,9 @@ def test_the_cache_is_bounded_by_count_and_age(cli, tmp_path, site, monkeypatch)
     old = (datetime.now(UTC) - timedelta(days=links.MAX_AGE_DAYS + 1)).isoformat()
     cache.save("links", "links", {"http://127.0.0.1:1/old": {"status": "ok", "title": "Old", "checked_at": old}})
     (home.cache_dir() / "link-0123456789abcdef0123.json").write_text("{}")  # one file per URL, as before
-    result = cli("catalog", "links", str(catalog(tmp_path, {f"p{n}": site.url(f"/p{n}") for n in range(12)})), "--timeout", "5")
+    result = cli(
+        "catalog", "links", str(catalog(tmp_path, {f"p{n}": site.url(f"/p{n}") for n in range(12)})), "--timeout", "5"
+    )
     assert result.exit_code == 0
     kept = cache.load("links", "links")
     assert len(kept) == 5 and "http://127.0.0.1:1/old" not in kept

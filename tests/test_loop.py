@@ -63,7 +63,12 @@ def test_progress_figures(cli):
     # stage and topic counts speak of required steps, like the percentage: the skipped chapter 8
     # leaves its stage's count, the optional guide is counted apart
     stages = {s["stage"]: (s["done"], s["steps"], s["optional_done"], s["optional"]) for s in p["stages"]}
-    assert stages["Starting out: Designing Machine Learning Systems"] == (2, 4, 0, 0) and stages["Special topics"] == (0, 3, 1, 2)
+    assert stages["Starting out: Designing Machine Learning Systems"] == (2, 4, 0, 0) and stages["Special topics"] == (
+        0,
+        3,
+        1,
+        2,
+    )
     topics = {t["topic"]: (t["done"], t["steps"]) for t in p["topics"]}
     assert topics["system-design"] == (2, 2) and topics["monitoring"] == (0, 4)
 
@@ -73,7 +78,9 @@ def test_progress_text(cli):
     text = cli("progress").stdout
     assert text.startswith("[###---------------------------] 9%\n1 of 11 required steps done (9%); optional: 0 of 2\n")
     assert "Time: ≈48 min done, about 7 h 32 min left (+20 min optional) (estimates)" in text
-    assert "Pace: 48 min a week so far; too early to forecast (you started today)." in text  # never 12 min over 4 empty weeks
+    assert (
+        "Pace: 48 min a week so far; too early to forecast (you started today)." in text
+    )  # never 12 min over 4 empty weeks
     assert "Last finished: dmls-ch02 on " in text and "  1/5  Starting out: Designing Machine Learning Systems" in text
 
 
@@ -133,7 +140,11 @@ def test_notes_survive_status_changes_and_undo_takes_one_back(cli):
 
 @pytest.mark.parametrize(
     ("args", "message"),
-    [(["dmls-ch08", "  "], "needs some text"), (["dmls-ch8", "x"], "Unknown id"), (["dmls-ch08", "x" * 10_001], "at most")],
+    [
+        (["dmls-ch08", "  "], "needs some text"),
+        (["dmls-ch8", "x"], "Unknown id"),
+        (["dmls-ch08", "x" * 10_001], "at most"),
+    ],
 )
 def test_bad_notes_are_refused_with_nothing_written(cli, home, args, message):
     result = cli("note", *args)
@@ -153,7 +164,10 @@ def test_open_uses_the_browser_and_prints_the_link(cli, monkeypatch):
 def test_open_without_a_browser_prints_the_link(cli, monkeypatch):
     monkeypatch.setattr(webbrowser, "open", lambda url: False)
     result = cli("open", "mlops-guide")
-    assert result.exit_code == 0 and result.stdout == "No browser could be started; the link is https://huyenchip.com/mlops/\n"
+    assert (
+        result.exit_code == 0
+        and result.stdout == "No browser could be started; the link is https://huyenchip.com/mlops/\n"
+    )
 
 
 def test_open_with_everything_done_needs_an_id(cli, monkeypatch):
@@ -162,13 +176,15 @@ def test_open_with_everything_done_needs_an_id(cli, monkeypatch):
     assert cli("open").exit_code == 2
 
 
-def test_open_honours_BROWSER_in_the_installed_command(tmp_path, script_env):
+def test_open_honours_the_browser_variable_in_the_installed_command(tmp_path, script_env):
     log = tmp_path / "opened.txt"
     browser = tmp_path / "fake-browser"
     browser.write_text(f'#!/bin/sh\nprintf "%s\\n" "$1" >> "{log}"\n')
     browser.chmod(browser.stat().st_mode | stat.S_IEXEC)
     env = {**script_env, "BROWSER": str(browser), "DISPLAY": ""}
-    result = subprocess.run([installed_script(), "open", "how-ml-breaks"], env=env, capture_output=True, text=True, timeout=30)
+    result = subprocess.run(
+        [installed_script(), "open", "how-ml-breaks"], env=env, capture_output=True, text=True, timeout=30
+    )
     assert result.returncode == 0, result.stderr
     for _ in range(100):  # webbrowser starts the browser in the background
         if log.exists():

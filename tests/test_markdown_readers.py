@@ -66,12 +66,16 @@ def render_commonmark(markdown: str) -> str:
 
 def render_gfm(markdown: str) -> str:
     need(shutil.which("pandoc") is not None, "pandoc (Debian's pandoc package)")
-    return subprocess.run(["pandoc", "-f", "gfm", "-t", "html"], input=markdown, capture_output=True, text=True, check=True,
-                          timeout=60).stdout
+    return subprocess.run(
+        ["pandoc", "-f", "gfm", "-t", "html"], input=markdown, capture_output=True, text=True, check=True, timeout=60
+    ).stdout
 
 
 def log(titles: list[str], note: str = "a note") -> str:
-    resources = {f"r{i}": Resource(f"r{i}", title, "talk", f"https://real.example/{i}", 5, ("t",)) for i, title in enumerate(titles)}
+    resources = {
+        f"r{i}": Resource(f"r{i}", title, "talk", f"https://real.example/{i}", 5, ("t",))
+        for i, title in enumerate(titles)
+    }
     at = datetime(2026, 11, 29, tzinfo=UTC)
     entries = {rid: Entry(Status.DONE, at, done_at=at, notes=(Note(at, note),)) for rid in resources}
     catalog = Catalog(resources, {}, {}, [])
@@ -82,7 +86,9 @@ def check_links(html: str, titles: list[str], note: str) -> None:
     parsed = Links()
     parsed.feed(html)
     assert [link["depth"] for link in parsed.links] == [0] * len(titles), html  # one link a title, none nested
-    assert sorted(link["href"] for link in parsed.links) == sorted(f"https://real.example/{i}" for i in range(len(titles)))
+    assert sorted(link["href"] for link in parsed.links) == sorted(
+        f"https://real.example/{i}" for i in range(len(titles))
+    )
     # compared in NFC: pandoc normalises what it reads (a CJK compatibility ideograph becomes its
     # unified form), which changes no character a reader sees and forms no link
     texts = {link["href"]: unicodedata.normalize("NFC", " ".join(link["text"].split())) for link in parsed.links}
@@ -118,8 +124,10 @@ def test_any_printable_title_is_one_link_with_its_own_text_in_gfm(titles):
 def test_the_exported_log_from_the_command_reads_the_same(cli, home):
     folder = home / "catalogs"
     folder.mkdir(parents=True)
-    (folder / "evil.toml").write_text(f'[[resources]]\nid = "evil"\ntitle = {json.dumps(HOSTILE_TITLES[0])}\nkind = "talk"\n'
-                                      'url = "https://real.example/0"\nminutes = 5\ntopics = ["t"]\n')
+    (folder / "evil.toml").write_text(
+        f'[[resources]]\nid = "evil"\ntitle = {json.dumps(HOSTILE_TITLES[0])}\nkind = "talk"\n'
+        'url = "https://real.example/0"\nminutes = 5\ntopics = ["t"]\n'
+    )
     assert cli("done", "evil").exit_code == 0
     markdown = cli("export", "--format", "markdown").stdout
     for render in (render_commonmark, render_gfm):

@@ -16,12 +16,12 @@ STATUSES = ["todo", "in-progress", "done", "skipped"]
 
 
 def catalog_text(resources: list[dict], stages: list[list[str]]) -> str:
-    out = []
-    for r in resources:
-        out.append(
-            f'[[resources]]\nid = "{r["id"]}"\ntitle = "Title {r["id"]}"\nkind = "talk"\nurl = "https://example.org/{r["id"]}"\n'
-            f"minutes = {r['minutes']}\ntopics = {json.dumps(r['topics'])}\noptional = {str(r['optional']).lower()}\n"
-        )
+    out = [
+        f'[[resources]]\nid = "{r["id"]}"\ntitle = "Title {r["id"]}"\nkind = "talk"\n'
+        f'url = "https://example.org/{r["id"]}"\nminutes = {r["minutes"]}\ntopics = {json.dumps(r["topics"])}\n'
+        f"optional = {str(r['optional']).lower()}\n"
+        for r in resources
+    ]
     steps = [rid for stage in stages for rid in stage]
     out.append(f'[[paths]]\nid = "p"\ntitle = "Path p"\nsteps = {json.dumps(steps)}\n')
     for i, stage in enumerate(stages):
@@ -114,7 +114,9 @@ def test_every_view_prints_the_same_figures_as_the_reference(tmp_path, monkeypat
         assert paths["p"]["percent"] == progress["percent"]
 
         cohort = cli.json("cohort")["learners"]
-        assert [(c["done"], c["total"], c["percent"]) for c in cohort] == [(whole["done"], whole["steps"], progress["percent"])]
+        assert [(c["done"], c["total"], c["percent"]) for c in cohort] == [
+            (whole["done"], whole["steps"], progress["percent"])
+        ]
 
         human = cli("progress").stdout
         line = f"{whole['done']} of {whole['steps']} required steps done ({progress['percent']}%)"
@@ -123,7 +125,9 @@ def test_every_view_prints_the_same_figures_as_the_reference(tmp_path, monkeypat
             assert f"optional: {whole['optional_done']} of {whole['optional']}" in human
 
         paths_text = cli("paths").stdout
-        assert re.search(rf"\b{whole['done']}/{whole['steps']}\s+required\s+{progress['percent']}%", paths_text), paths_text
+        assert re.search(rf"\b{whole['done']}/{whole['steps']}\s+required\s+{progress['percent']}%", paths_text), (
+            paths_text
+        )
 
         page = root / "page.html"
         assert cli("view", "-o", str(page)).exit_code == 0

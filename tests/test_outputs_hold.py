@@ -34,7 +34,9 @@ def device(tmp_path: Path, name: str, minor: int) -> Path:
 
 
 def one_sentence(result) -> str:
-    assert result.exit_code == 1 and result.stderr.count("\n") == 1 and result.stderr.startswith("Error: "), result.stderr
+    assert result.exit_code == 1 and result.stderr.count("\n") == 1 and result.stderr.startswith("Error: "), (
+        result.stderr
+    )
     return result.stderr
 
 
@@ -94,14 +96,20 @@ def test_a_fifo_is_written_through_and_one_without_a_reader_is_refused(cli, tmp_
 
 def test_dev_stdout_and_a_link_to_fd_1_are_written_through(script_env, tmp_path):
     for target in ("/dev/stdout", "/proc/self/fd/1"):
-        result = subprocess.run([installed_script(), "view", "--no-open", "-o", target], env=script_env, capture_output=True,
-                                timeout=60)
+        result = subprocess.run(
+            [installed_script(), "view", "--no-open", "-o", target], env=script_env, capture_output=True, timeout=60
+        )
         assert result.returncode == 0, result.stderr
         assert result.stdout.startswith(b"<!DOCTYPE html>") and f"Wrote {target}.".encode() in result.stdout
     out = tmp_path / "redirected.html"
     with out.open("wb") as handle:  # stdout is a regular file: written through into it, not beside it
-        result = subprocess.run([installed_script(), "plan", "--hours-per-week", "3", "--ics", "/dev/stdout"], env=script_env,
-                                stdout=handle, stderr=subprocess.PIPE, timeout=60)
+        result = subprocess.run(
+            [installed_script(), "plan", "--hours-per-week", "3", "--ics", "/dev/stdout"],
+            env=script_env,
+            stdout=handle,
+            stderr=subprocess.PIPE,
+            timeout=60,
+        )
     assert result.returncode == 0 and out.read_bytes().startswith(b"BEGIN:VCALENDAR")
 
 
@@ -123,14 +131,30 @@ def test_cohort_html_holds_the_same_rules(cli, tmp_path):
     assert cli("cohort", str(group), "--html", str(null)).exit_code == 0 and stat.S_ISCHR(null.stat().st_mode)
 
 
-@pytest.mark.parametrize("args", [["list"], ["export"], ["export", "--format", "markdown"], ["list", "--json"], ["catalog", "schema"],
-                                  ["next"], ["progress"]])
+@pytest.mark.parametrize(
+    "args",
+    [
+        ["list"],
+        ["export"],
+        ["export", "--format", "markdown"],
+        ["list", "--json"],
+        ["catalog", "schema"],
+        ["next"],
+        ["progress"],
+    ],
+)
 def test_a_full_or_closed_stdout_is_one_sentence_and_exit_1(script_env, args):
     with open("/dev/full", "wb") as full:  # writing to the real /dev/full harms nothing
-        result = subprocess.run([installed_script(), *args], env=script_env, stdout=full, stderr=subprocess.PIPE, timeout=60)
-    assert (result.returncode, result.stderr) == (1, b"Error: Cannot write to standard output: No space left on device.\n")
-    result = subprocess.run(["bash", "-c", 'exec "$@" >&-', "-", installed_script(), *args], env=script_env,
-                            capture_output=True, timeout=60)
+        result = subprocess.run(
+            [installed_script(), *args], env=script_env, stdout=full, stderr=subprocess.PIPE, timeout=60
+        )
+    assert (result.returncode, result.stderr) == (
+        1,
+        b"Error: Cannot write to standard output: No space left on device.\n",
+    )
+    result = subprocess.run(
+        ["bash", "-c", 'exec "$@" >&-', "-", installed_script(), *args], env=script_env, capture_output=True, timeout=60
+    )
     assert (result.returncode, result.stderr) == (1, b"Error: Cannot write to standard output: it is closed.\n")
 
 
@@ -138,7 +162,9 @@ def test_a_reader_that_left_is_quiet(script_env):
     read, write = os.pipe()
     os.close(read)  # like `| head` after its lines: the next write is a broken pipe
     try:
-        result = subprocess.run([installed_script(), "list"], env=script_env, stdout=write, stderr=subprocess.PIPE, timeout=60)
+        result = subprocess.run(
+            [installed_script(), "list"], env=script_env, stdout=write, stderr=subprocess.PIPE, timeout=60
+        )
     finally:
         os.close(write)
     assert (result.returncode, result.stderr) == (1, b"")
@@ -151,10 +177,15 @@ FULL = b"Error: Cannot write to standard output: No space left on device.\n"
 def test_what_click_or_completion_prints_to_a_full_stdout_is_one_sentence_too(script_env, args):
     """--help is written by click itself, outside `output`: `main` says the same sentence for it."""
     with open("/dev/full", "wb") as full:
-        result = subprocess.run([installed_script(), *args], env=script_env, stdout=full, stderr=subprocess.PIPE,
-                                timeout=60)
+        result = subprocess.run(
+            [installed_script(), *args], env=script_env, stdout=full, stderr=subprocess.PIPE, timeout=60
+        )
     assert (result.returncode, result.stderr) == (1, FULL)
     if args != ["--help"]:  # click writes nothing to a closed stdout (its echo skips a missing stream): exit 0
-        result = subprocess.run(["bash", "-c", 'exec "$@" >&-', "-", installed_script(), *args], env=script_env,
-                                capture_output=True, timeout=60)
+        result = subprocess.run(
+            ["bash", "-c", 'exec "$@" >&-', "-", installed_script(), *args],
+            env=script_env,
+            capture_output=True,
+            timeout=60,
+        )
         assert (result.returncode, result.stderr) == (1, b"Error: Cannot write to standard output: it is closed.\n")

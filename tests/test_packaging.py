@@ -28,7 +28,7 @@ def make_venv(where: Path) -> Path:
     run(sys.executable, "-m", "venv", "--without-pip", str(where)).check_returncode()
     python = where / "bin" / "python"
     purelib = run(str(python), "-c", "import sysconfig; print(sysconfig.get_paths()['purelib'])").stdout.strip()
-    parents = site.getsitepackages() + [sysconfig.get_paths()["purelib"]]
+    parents = [*site.getsitepackages(), sysconfig.get_paths()["purelib"]]
     (Path(purelib) / "zz_borrowed_deps.pth").write_text("\n".join(dict.fromkeys(parents)) + "\n")
     return python
 
@@ -70,12 +70,19 @@ def check_runs_from_elsewhere(venv: Path, tmp_path: Path) -> None:
 @pytest.mark.slow
 def test_a_built_wheel_carries_the_catalog_and_runs_from_any_folder(tmp_path):
     dist = tmp_path / "dist"
-    built = run(sys.executable, "-m", "pip", "wheel", "--no-deps", "--no-build-isolation", "-q", "-w", str(dist), str(REPO))
+    built = run(
+        sys.executable, "-m", "pip", "wheel", "--no-deps", "--no-build-isolation", "-q", "-w", str(dist), str(REPO)
+    )
     assert built.returncode == 0, built.stderr
     (wheel,) = dist.glob("mlops_path-*.whl")
     python = make_venv(tmp_path / "venv")
     pip_into(python, str(wheel))
-    where = run(str(python), "-c", "from mlops_path.core.catalog.loader import bundled_catalog_file as f; print(f())", cwd=tmp_path)
+    where = run(
+        str(python),
+        "-c",
+        "from mlops_path.core.catalog.loader import bundled_catalog_file as f; print(f())",
+        cwd=tmp_path,
+    )
     assert where.stdout.strip().startswith(str(tmp_path / "venv")), where.stdout + where.stderr
     check_runs_from_elsewhere(tmp_path / "venv", tmp_path)
 
@@ -84,7 +91,12 @@ def test_a_built_wheel_carries_the_catalog_and_runs_from_any_folder(tmp_path):
 def test_an_editable_install_reads_the_catalog_from_the_checkout(tmp_path):
     python = make_venv(tmp_path / "venv")
     pip_into(python, "-e", str(REPO))
-    where = run(str(python), "-c", "from mlops_path.core.catalog.loader import bundled_catalog_file as f; print(f())", cwd=tmp_path)
+    where = run(
+        str(python),
+        "-c",
+        "from mlops_path.core.catalog.loader import bundled_catalog_file as f; print(f())",
+        cwd=tmp_path,
+    )
     assert where.stdout.strip() == str(REPO / "data" / "catalog.toml"), where.stdout + where.stderr
     check_runs_from_elsewhere(tmp_path / "venv", tmp_path)
 

@@ -67,7 +67,8 @@ def hostile_catalog(home: Path) -> None:
     folder = home / "catalogs"
     folder.mkdir(parents=True, exist_ok=True)
     body = "".join(
-        f'[[resources]]\nid = "{rid}"\ntitle = {json.dumps(title)}\nkind = "talk"\nurl = "https://example.org/{rid}"\nminutes = 5\n'
+        f'[[resources]]\nid = "{rid}"\ntitle = {json.dumps(title)}\nkind = "talk"\nurl = '
+        f'"https://example.org/{rid}"\nminutes = 5\n'
         f'topics = ["t"]\nwhy = {json.dumps(title)}\n\n'
         for rid, title in HOSTILE.items()
     )
@@ -105,7 +106,9 @@ def test_the_page_loads_nothing_runs_nothing_and_marks_where_you_are(chromium, l
     assert "started" in here.inner_text()  # a status is a word (and an icon), never colour alone
     assert page.locator("li.card.done").count() == 2
     text = page.locator("main").inner_text()
-    assert "2 of 11 required steps done (18%)" in text and "≈48 min (estimate)" in text and "needs a subscription" in text
+    assert (
+        "2 of 11 required steps done (18%)" in text and "≈48 min (estimate)" in text and "needs a subscription" in text
+    )
     assert "Business objective first <em>then</em> the metric" in text  # a note is text, not markup
     assert "Optional" in text
     csp = page.locator('meta[http-equiv="Content-Security-Policy"]').get_attribute("content")
@@ -164,7 +167,9 @@ def test_a_link_that_is_not_http_is_never_a_link():
     bad = Resource("bad", "Bad", "talk", "javascript:alert(1)", 5, ("t",))
     steps = [Step(bad, 1, 1, None, Status.TODO)]
     progress = Progress()
-    html = path_page(LearningPath("p", "P", ["bad"]), steps, progress, summarize(steps, progress), steps[0], datetime.now(UTC))
+    html = path_page(
+        LearningPath("p", "P", ["bad"]), steps, progress, summarize(steps, progress), steps[0], datetime.now(UTC)
+    )
     assert 'href="javascript' not in html and "javascript:alert(1)" in html
 
 
@@ -174,9 +179,18 @@ def group_page(cli, tmp_path) -> Path:
 
     group = tmp_path / "group"
     started = "2026-11-01T00:00:00Z"
-    _device_file(group, "Ada", "a1", {"dmls-ch02": entry("done", "2026-11-20T00:00:00Z"),
-                                      "dmls-ch07": entry("in-progress", started, started_at=started)})  # fmt: skip
-    _device_file(group, "<script>window.pwned=3</script>Bob", "b1", {"dmls-ch02": entry("skipped", "2026-11-25T00:00:00Z")})
+    _device_file(
+        group,
+        "Ada",
+        "a1",
+        {
+            "dmls-ch02": entry("done", "2026-11-20T00:00:00Z"),
+            "dmls-ch07": entry("in-progress", started, started_at=started),
+        },
+    )
+    _device_file(
+        group, "<script>window.pwned=3</script>Bob", "b1", {"dmls-ch02": entry("skipped", "2026-11-25T00:00:00Z")}
+    )
     out = tmp_path / "group.html"
     result = cli("cohort", str(group), "--html", str(out))
     assert result.exit_code == 0 and str(out) in result.stdout
@@ -202,10 +216,21 @@ def test_the_study_group_page_is_a_grid_of_learners_by_steps(chromium, group_pag
 
 # The group page fits: every step's column on screen at 1280 px and on a printed (landscape) page; a large
 # group gets a summary per step instead of a grid (the threshold is page.GRID_MAX_LEARNERS).
-IDS = (
-    "dmls-ch02 dmls-ch07 dmls-ch08 dmls-ch09 dmls-ch11 mlops-principles operationalizing-ml demystifying-mlops "
-    "how-ml-breaks reliable-maintenance ml-test-score gently-down-the-stream mlops-guide"
-).split()  # the seed path's steps, in order
+IDS = [
+    "dmls-ch02",
+    "dmls-ch07",
+    "dmls-ch08",
+    "dmls-ch09",
+    "dmls-ch11",
+    "mlops-principles",
+    "operationalizing-ml",
+    "demystifying-mlops",
+    "how-ml-breaks",
+    "reliable-maintenance",
+    "ml-test-score",
+    "gently-down-the-stream",
+    "mlops-guide",
+]  # the seed path's steps, in order
 ROTATION = ("done", "in-progress", "skipped", None)  # a learner's status on a step, in turn
 
 
@@ -317,7 +342,7 @@ def test_a_long_path_gets_one_grid_per_twenty_steps_each_in_view_and_on_paper(ch
     assert page.locator("table.grid").nth(2).locator("caption").inner_text() == "Learners by steps 41-45 of 45"
     _steps_in_view(page, 1280, 45)
     page.screenshot(path=str(ARTIFACTS / "cohort-long-path-1280.png"), full_page=True)
-    text, (width, height) = _pdf_text(page, tmp_path / "long.pdf", "Letter")
+    text, (_width, _height) = _pdf_text(page, tmp_path / "long.pdf", "Letter")
     headers = [line.split()[4:] for line in text.splitlines() if line.split()[:2] == ["Learner", "Done"]]
     assert [int(n) for part in headers for n in part] == list(range(1, 46))
     assert all(rid in "".join(text.split()) for rid in ids)

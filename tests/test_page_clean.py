@@ -48,7 +48,8 @@ def hostile_home(home: Path) -> None:
     folder = home / "catalogs"
     folder.mkdir(parents=True, exist_ok=True)
     body = "".join(
-        f'[[resources]]\nid = "{rid}"\ntitle = {toml_string(title)}\nkind = "talk"\nurl = "https://example.org/{rid}"\nminutes = 5\n'
+        f'[[resources]]\nid = "{rid}"\ntitle = {toml_string(title)}\nkind = "talk"\nurl = '
+        f'"https://example.org/{rid}"\nminutes = 5\n'
         f'topics = ["t"]\nwhy = {toml_string(title)}\n\n'
         for rid, title in HOSTILE_TEXT.items()
     )
@@ -74,8 +75,14 @@ def test_a_catalog_with_controls_and_overrides_makes_a_valid_page(cli, home, tmp
 def test_any_title_and_note_make_a_page_html5lib_accepts(title, note):
     resource = Resource("r", title or "t", "talk", "https://example.org/" + title[:10], 5, ("t",), why=note or None)
     steps = [Step(resource, 1, 1, None, Status.TODO)]
-    page = path_page(LearningPath("p", title or "P", ["r"]), steps, Progress(), summarize(steps, Progress()), steps[0],
-                     datetime(2026, 11, 29, tzinfo=UTC))
+    page = path_page(
+        LearningPath("p", title or "P", ["r"]),
+        steps,
+        Progress(),
+        summarize(steps, Progress()),
+        steps[0],
+        datetime(2026, 11, 29, tzinfo=UTC),
+    )
     strict_parse(page)
 
 
@@ -85,10 +92,22 @@ def group(tmp_path) -> Path:
 
     folder = tmp_path / "group"
     started = "2026-11-01T00:00:00Z"
-    _device_file(folder, "Ada", "a1", {"dmls-ch02": entry("done", "2026-11-20T00:00:00Z"),
-                                       "dmls-ch07": entry("in-progress", started, started_at=started)})
+    _device_file(
+        folder,
+        "Ada",
+        "a1",
+        {
+            "dmls-ch02": entry("done", "2026-11-20T00:00:00Z"),
+            "dmls-ch07": entry("in-progress", started, started_at=started),
+        },
+    )
     _device_file(folder, LONG, "b1", {"dmls-ch02": entry("done", "2026-11-20T00:00:00Z")})
-    _device_file(folder, "Eve \u202e70hc-slmd\u202c \u0007", "e1", {"dmls-ch08": entry("in-progress", started, started_at=started)})
+    _device_file(
+        folder,
+        "Eve \u202e70hc-slmd\u202c \u0007",
+        "e1",
+        {"dmls-ch08": entry("in-progress", started, started_at=started)},
+    )
     return folder
 
 

@@ -32,7 +32,7 @@ def unwrapped_help(cli, words):
 
 def without_command_list(text: str) -> str:
     """The help minus its list of commands, whose summaries are cut to a length that depends on the width."""
-    return re.sub(r"^Commands:\n(?:  .*\n)*", "", text, flags=re.M)
+    return re.sub(r"^Commands:\n(?:  .*\n)*", "", text, flags=re.MULTILINE)
 
 
 @pytest.mark.parametrize("width", [40, 80, 160])
@@ -47,9 +47,9 @@ def test_help_breaks_lines_at_spaces_only_and_keeps_example_commands_whole(cli, 
             wide = unwrapped_help(cli, words)
             words_here = [w for w in without_command_list(text).split() if w not in ("\\", "-h,")]
             assert words_here == [w for w in without_command_list(wide).split() if w != "-h,"], (args, width, text)
-            example = re.search(r"Example: (mlops-path .+)$", wide, re.M)
+            example = re.search(r"Example: (mlops-path .+)$", wide, re.MULTILINE)
             if example:  # on one line, or continued with ` \` between shell words
-                shown = re.search(r"Example:\s+(mlops-path (?:.*\\\n)*.*)$", text, re.M)[1]
+                shown = re.search(r"Example:\s+(mlops-path (?:.*\\\n)*.*)$", text, re.MULTILINE)[1]
                 assert re.sub(r" \\\n\s*", " ", shown) == example[1], (args, width, text)
 
 

@@ -14,15 +14,29 @@ AT = datetime(2026, 1, 2, 3, 4, 5, tzinfo=UTC)
 
 
 def _res(rid, kind="talk", topics=("testing",), minutes=10):
-    return {"id": rid, "title": rid.title(), "kind": kind, "url": f"https://example.org/{rid}",
-            "minutes": minutes, "topics": list(topics)}  # fmt: skip
+    return {
+        "id": rid,
+        "title": rid.title(),
+        "kind": kind,
+        "url": f"https://example.org/{rid}",
+        "minutes": minutes,
+        "topics": list(topics),
+    }
 
 
 CATALOG = parse_catalog(
     {
-        "resources": [_res("a", topics=["monitoring"]), _res("b", kind="paper"), _res("c", topics=["monitoring", "drift"])],
+        "resources": [
+            _res("a", topics=["monitoring"]),
+            _res("b", kind="paper"),
+            _res("c", topics=["monitoring", "drift"]),
+        ],
         "paths": [
-            {"id": "p", "title": "P", "stages": [{"title": "One", "steps": ["a", "b"]}, {"title": "Two", "steps": ["c"]}]},
+            {
+                "id": "p",
+                "title": "P",
+                "stages": [{"title": "One", "steps": ["a", "b"]}, {"title": "Two", "steps": ["c"]}],
+            },
             {"id": "q", "title": "Q", "steps": ["c", "b", "a"]},
         ],
     }
@@ -37,7 +51,11 @@ def steps(statuses=None, path="p"):
 
 
 def test_walk_numbers_steps_and_names_their_stage():
-    assert [(s.id, s.position, s.total, s.stage) for s in steps()] == [("a", 1, 3, "One"), ("b", 2, 3, "One"), ("c", 3, 3, "Two")]
+    assert [(s.id, s.position, s.total, s.stage) for s in steps()] == [
+        ("a", 1, 3, "One"),
+        ("b", 2, 3, "One"),
+        ("c", 3, 3, "Two"),
+    ]
 
 
 def test_next_is_the_first_step_not_done_or_skipped():
@@ -68,7 +86,9 @@ def test_filters_by_topic_kind_and_status():
     assert [s.id for s in filter_steps(steps(), topic="monitoring", status=Status.TODO)] == ["a", "c"]
 
 
-@pytest.mark.parametrize(("option", "listed"), [({"topic": "nope"}, "drift, monitoring, testing"), ({"kind": "book"}, "paper, talk")])
+@pytest.mark.parametrize(
+    ("option", "listed"), [({"topic": "nope"}, "drift, monitoring, testing"), ({"kind": "book"}, "paper, talk")]
+)
 def test_an_unknown_topic_or_kind_lists_the_known_ones(option, listed):
     with pytest.raises(UsageError) as caught:
         filter_steps(steps(), **option)

@@ -14,9 +14,20 @@ MONDAY = date(2026, 11, 30)
 
 
 def steps_of(minutes: list[int], done: tuple[str, ...] = ()):
-    resources = [{"id": f"s{i}", "title": f"Step {i}", "kind": "talk", "url": f"https://e.org/{i}", "minutes": m, "topics": ["t"]}
-                 for i, m in enumerate(minutes)]  # fmt: skip
-    catalog = parse_catalog({"resources": resources, "paths": [{"id": "p", "title": "P", "steps": [r["id"] for r in resources]}]})
+    resources = [
+        {
+            "id": f"s{i}",
+            "title": f"Step {i}",
+            "kind": "talk",
+            "url": f"https://e.org/{i}",
+            "minutes": m,
+            "topics": ["t"],
+        }
+        for i, m in enumerate(minutes)
+    ]
+    catalog = parse_catalog(
+        {"resources": resources, "paths": [{"id": "p", "title": "P", "steps": [r["id"] for r in resources]}]}
+    )
     progress, _ = mark(Progress(), list(done), Status.DONE, datetime(2026, 1, 1, tzinfo=UTC))
     return walk(catalog, catalog.path("p"), progress)
 
@@ -51,9 +62,17 @@ def test_plan_command_json(cli):
         ["how-ml-breaks", "reliable-maintenance", "ml-test-score", "gently-down-the-stream", "mlops-guide"],
     ]
     assert [w["minutes"] for w in plan["weeks"]] == [68, 76, 108, 120, 100]
-    assert plan["weeks"][0] | {"steps": None} == {"week": 1, "start": "2026-11-30", "end": "2026-12-06", "minutes": 68, "steps": None,
-                                                  "optional": []}  # fmt: skip
-    assert plan["weeks"][-1]["optional"] == ["gently-down-the-stream", "mlops-guide"] and plan["required_done_week"] == 5
+    assert plan["weeks"][0] | {"steps": None} == {
+        "week": 1,
+        "start": "2026-11-30",
+        "end": "2026-12-06",
+        "minutes": 68,
+        "steps": None,
+        "optional": [],
+    }
+    assert (
+        plan["weeks"][-1]["optional"] == ["gently-down-the-stream", "mlops-guide"] and plan["required_done_week"] == 5
+    )
 
 
 def test_plan_command_text(cli):
@@ -61,18 +80,27 @@ def test_plan_command_text(cli):
     # 90 minutes a week: 48 | 68 | 76 | 60 | 48+25 | 75 | 20+20+20 | 40+5+15
     assert text.startswith("8 weeks at 1.5 h a week for 'So, you want to learn about MLOps':")
     assert "Week 1, Mon 30 Nov to Sun 06 Dec 2026: ≈48 min" in text and "  dmls-ch02  Chapter 2" in text
-    assert "  mlops-guide  (optional) MLOps guide (≈15 min)" in text and text.endswith("Week 8 finishes the required steps.\n")
+    assert "  mlops-guide  (optional) MLOps guide (≈15 min)" in text and text.endswith(
+        "Week 8 finishes the required steps.\n"
+    )
 
 
 def test_optional_steps_come_after_every_required_one(cli, home):
     folder = home / "catalogs"
     folder.mkdir(parents=True)
     rows = [("opt-first", "true", 30), ("req-a", "false", 30), ("req-b", "false", 30)]
-    resource = '[[resources]]\nid = "{}"\ntitle = "T"\nkind = "k"\nurl = "https://e.org/"\nminutes = {}\ntopics = ["t"]\noptional = {}\n\n'
-    folder.joinpath("c.toml").write_text("".join(resource.format(rid, m, o) for rid, o, m in rows)
-                                         + '[[paths]]\nid = "p"\ntitle = "P"\nsteps = ["opt-first", "req-a", "req-b"]\n')  # fmt: skip
+    resource = (
+        '[[resources]]\nid = "{}"\ntitle = "T"\nkind = "k"\nurl = "https://e.org/"\nminutes = {}\ntopics = '
+        '["t"]\noptional = {}\n\n'
+    )
+    folder.joinpath("c.toml").write_text(
+        "".join(resource.format(rid, m, o) for rid, o, m in rows)
+        + '[[paths]]\nid = "p"\ntitle = "P"\nsteps = ["opt-first", "req-a", "req-b"]\n'
+    )
     plan = cli.json("--path", "p", "plan", "--hours-per-week", "1")
-    assert [w["steps"] for w in plan["weeks"]] == [["req-a", "req-b"], ["opt-first"]] and plan["required_done_week"] == 1
+    assert [w["steps"] for w in plan["weeks"]] == [["req-a", "req-b"], ["opt-first"]] and plan[
+        "required_done_week"
+    ] == 1
     text = cli("--path", "p", "plan", "--hours-per-week", "1").stdout
     assert "Week 1 finishes the required steps; the weeks after it hold optional ones." in text
 
@@ -104,7 +132,8 @@ def test_a_saved_plan_says_ahead_when_later_weeks_are_done(cli):
 
 
 @pytest.mark.parametrize(
-    "args", [["--hours-per-week", "0"], ["--hours-per-week", "-1"], ["--hours-per-week", "2", "--start", "30/11/2026"], []]
+    "args",
+    [["--hours-per-week", "0"], ["--hours-per-week", "-1"], ["--hours-per-week", "2", "--start", "30/11/2026"], []],
 )
 def test_plan_bad_values_are_usage_errors(cli, args):
     assert cli("plan", *args).exit_code == 2

@@ -28,7 +28,9 @@ def test_mark_is_idempotent():
 
 
 def test_unknown_fields_of_an_entry_survive_a_change():
-    progress = Progress.from_dict({"version": 2, "resources": {"a": {"status": "todo", "updated": "2026-01-01T00:00:00Z", "mood": "keen"}}})
+    progress = Progress.from_dict(
+        {"version": 2, "resources": {"a": {"status": "todo", "updated": "2026-01-01T00:00:00Z", "mood": "keen"}}}
+    )
     changed, _ = mark(progress, ["a"], Status.DONE, AT)
     assert json.loads(changed.to_json())["resources"]["a"]["mood"] == "keen"
 
@@ -58,8 +60,14 @@ BROKEN = {
     "empty": (b"", "is not valid JSON"),
     "a list": (b"[]", "does not hold a JSON object"),
     "no version": (b'{"resources": {}}', "has no valid schema version"),
-    "wrong types": (b'{"version": 1, "resources": {"a": {"status": 7, "updated": "x"}}}', "has a bad value at resources.a"),
-    "bad status": (b'{"version": 1, "resources": {"a": {"status": "finished", "updated": "2026-01-01T00:00:00Z"}}}', "has a bad value"),
+    "wrong types": (
+        b'{"version": 1, "resources": {"a": {"status": 7, "updated": "x"}}}',
+        "has a bad value at resources.a",
+    ),
+    "bad status": (
+        b'{"version": 1, "resources": {"a": {"status": "finished", "updated": "2026-01-01T00:00:00Z"}}}',
+        "has a bad value",
+    ),
     "invalid UTF-8": (b'{"version": 1, "resources": {"\xff": 1}}', "is not valid UTF-8"),
     "NUL bytes": (b'{"version": 1,\x00 "resources": {}}', "contains NUL bytes"),
     "absurd nesting": (b'{"version": 1, "x": ' + b"[" * 100_000 + b"]" * 100_000 + b"}", "nested too deeply"),
@@ -128,7 +136,10 @@ def test_reset_all_clears_everything_and_can_be_undone():
     assert reset_all(Progress(), AT) == (Progress(), [])
 
 
-V1_FILE = b'{"version": 1, "resources": {"a": {"status": "done", "updated": "2026-01-01T00:00:00Z", "done_at": "2026-01-01T00:00:00Z"}}}'
+V1_FILE = (
+    b'{"version": 1, "resources": {"a": {"status": "done", "updated": "2026-01-01T00:00:00Z", "done_at": '
+    b'"2026-01-01T00:00:00Z"}}}'
+)
 
 
 def test_schema_1_is_migrated_in_memory_and_only_written_on_a_change(tmp_path):
@@ -147,7 +158,10 @@ def test_schema_1_is_migrated_in_memory_and_only_written_on_a_change(tmp_path):
 def test_a_newer_schema_is_read_but_never_written(tmp_path):
     file = tmp_path / "progress.json"
     newer = SCHEMA_VERSION + 1
-    data = b'{"version": %d, "resources": {"a": {"status": "done", "updated": "2026-01-01T00:00:00Z"}}, "future": 1}' % newer
+    data = (
+        b'{"version": %d, "resources": {"a": {"status": "done", "updated": "2026-01-01T00:00:00Z"}}, "future": 1}'
+        % newer
+    )
     file.write_bytes(data)
     assert read_progress(file).status_of("a") is Status.DONE
     with pytest.raises(ProgressError, match=f"newer mlops-path \\(schema {newer}\\); upgrade mlops-path to change it"):

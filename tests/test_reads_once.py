@@ -29,7 +29,12 @@ def opens_of(file: Path, argv: list[str], env: dict, tmp_path: Path) -> int:
 @pytest.fixture
 def env(home, tmp_path):
     need(shutil.which("strace") is not None, "strace")
-    return {"PATH": "/usr/bin:/bin", "MLOPS_PATH_HOME": str(home), "MLOPS_PATH_CACHE": str(tmp_path / "cache"), "NO_COLOR": "1"}
+    return {
+        "PATH": "/usr/bin:/bin",
+        "MLOPS_PATH_HOME": str(home),
+        "MLOPS_PATH_CACHE": str(tmp_path / "cache"),
+        "NO_COLOR": "1",
+    }
 
 
 COMMANDS = [
@@ -54,7 +59,7 @@ COMMANDS = [
 def test_every_command_reads_the_progress_file_once(env, progress_file, tmp_path):
     subprocess.run([installed_script(), "done", "dmls-ch02"], env=env, check=True, capture_output=True, timeout=120)
     counted = {" ".join(argv): opens_of(progress_file, argv, env, tmp_path) for argv in COMMANDS}
-    assert counted == {name: 1 for name in counted}
+    assert counted == dict.fromkeys(counted, 1)
 
 
 def test_with_sync_on_a_change_reads_once_and_merges_before_it_changes(env, progress_file, tmp_path):
@@ -62,7 +67,12 @@ def test_with_sync_on_a_change_reads_once_and_merges_before_it_changes(env, prog
     shared.mkdir()
     other = {**env, "MLOPS_PATH_HOME": str(tmp_path / "other"), "MLOPS_PATH_CACHE": str(tmp_path / "other-cache")}
     for e in (env, other):
-        subprocess.run([installed_script(), "sync", "init", str(shared), "--name", "Ada", "--join"], env=e, check=True, capture_output=True)
+        subprocess.run(
+            [installed_script(), "sync", "init", str(shared), "--name", "Ada", "--join"],
+            env=e,
+            check=True,
+            capture_output=True,
+        )
     subprocess.run([installed_script(), "done", "dmls-ch02"], env=other, check=True, capture_output=True, timeout=120)
     # the other device's change is new here: `skip` merges it, then skips, in one read and one write
     assert opens_of(progress_file, ["skip", "dmls-ch07"], env, tmp_path) == 1

@@ -20,7 +20,9 @@ def terminal(monkeypatch):
         buffer = io.StringIO()
         monkeypatch.setenv("COLUMNS", str(width))  # what --help reads (click asks shutil for the width)
         monkeypatch.setattr(output, "use_rich", lambda: True)
-        monkeypatch.setattr(output, "console", functools.partial(real_console, file=buffer, width=width, color_system=None))
+        monkeypatch.setattr(
+            output, "console", functools.partial(real_console, file=buffer, width=width, color_system=None)
+        )
         screens[width] = buffer
         return buffer
 
@@ -65,15 +67,31 @@ def test_rich_output_fits_the_terminal(cli, terminal, width, args):
     assert max(len(line) for line in text.splitlines() if not line.startswith("Link: ")) <= width
 
 
-PATH_IDS = ["dmls-ch02", "dmls-ch07", "dmls-ch08", "dmls-ch09", "dmls-ch11", "mlops-principles", "operationalizing-ml",
-            "demystifying-mlops", "how-ml-breaks", "reliable-maintenance", "ml-test-score", "gently-down-the-stream",
-            "mlops-guide"]  # fmt: skip
+PATH_IDS = [
+    "dmls-ch02",
+    "dmls-ch07",
+    "dmls-ch08",
+    "dmls-ch09",
+    "dmls-ch11",
+    "mlops-principles",
+    "operationalizing-ml",
+    "demystifying-mlops",
+    "how-ml-breaks",
+    "reliable-maintenance",
+    "ml-test-score",
+    "gently-down-the-stream",
+    "mlops-guide",
+]
 
 
 @pytest.mark.parametrize("width", [40, 80, 160])
 def test_ids_and_links_are_never_broken(cli, terminal, width):
     cli("done", *PATH_IDS[:3])
-    for args, ids in ((["list"], PATH_IDS), (["plan", "--hours-per-week", "2"], PATH_IDS[3:]), (["history"], PATH_IDS[:3])):
+    for args, ids in (
+        (["list"], PATH_IDS),
+        (["plan", "--hours-per-week", "2"], PATH_IDS[3:]),
+        (["history"], PATH_IDS[:3]),
+    ):
         screen = terminal(width)
         assert cli(*args).exit_code == 0
         words = set(re.findall(r"[a-z0-9]+(?:-[a-z0-9]+)*", screen.getvalue()))
@@ -102,7 +120,11 @@ def test_rich_list_groups_steps_under_their_stage(cli, terminal):
     cli("done", "dmls-ch02")
     cli("list")
     text = screen.getvalue()
-    for stage in ["Starting out: Designing Machine Learning Systems", "Starting out: principles, practice and a talk", "Special topics"]:
+    for stage in [
+        "Starting out: Designing Machine Learning Systems",
+        "Starting out: principles, practice and a talk",
+        "Special topics",
+    ]:
         assert stage in text
     assert text.index("Special topics") < text.index("How ML Breaks") < text.index("MLOps guide")
     assert "   [x]   1  dmls-ch02  Chapter 2" in text  # the id column as wide as this stage's ids

@@ -202,8 +202,13 @@ def test_an_unwritable_folder_gives_a_clean_error(tmp_path):
     seed, data = seeded_home(tmp_path)
     seed.parent.chmod(0o555)
     try:
-        result = subprocess.run([*without_root_powers(), installed_script(), "done", "dmls-ch07"],
-                                env=env_for(seed.parent), capture_output=True, text=True, timeout=30)  # fmt: skip
+        result = subprocess.run(
+            [*without_root_powers(), installed_script(), "done", "dmls-ch07"],
+            env=env_for(seed.parent),
+            capture_output=True,
+            text=True,
+            timeout=30,
+        )
         reader = subprocess.run(
             [*without_root_powers(), installed_script(), "next"],
             env=env_for(seed.parent),

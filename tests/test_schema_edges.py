@@ -27,8 +27,13 @@ EDGES = {
     "upper-scheme": ({"resources": [resource(url="HTTPS://example.org/")]}, True),
     "javascript": ({"resources": [resource(url="javascript:alert(1)")]}, False),
     "step-twice": ({"resources": [resource()], "paths": [{"id": "p", "title": "P", "steps": ["good", "good"]}]}, False),
-    "stage-step-twice": ({"resources": [resource()], "paths": [{"id": "p", "title": "P", "stages": [
-        {"title": "S", "steps": ["good", "good"]}]}]}, False),
+    "stage-step-twice": (
+        {
+            "resources": [resource()],
+            "paths": [{"id": "p", "title": "P", "stages": [{"title": "S", "steps": ["good", "good"]}]}],
+        },
+        False,
+    ),
     "zero-minutes": ({"resources": [resource(minutes=0)]}, False),
     "unknown-key": ({"resources": [resource(colour="red")]}, False),
     "bad-id": ({"resources": [resource(id="Not A Slug")]}, False),
@@ -37,7 +42,10 @@ EDGES = {
 ONLY_THE_TOOL = {
     "duplicate-ids": ({"resources": [resource(), resource()]}, False),  # an id defined twice
     "unknown-step": ({"resources": [resource()], "paths": [{"id": "p", "title": "P", "steps": ["nothing"]}]}, False),
-    "format-char-in-link": ({"resources": [resource(url="https://example.org/\u00ad")]}, False),  # any Unicode format character
+    "format-char-in-link": (
+        {"resources": [resource(url="https://example.org/\u00ad")]},
+        False,
+    ),  # any Unicode format character
 }
 
 
@@ -50,8 +58,11 @@ def toml_value(value) -> str:
 
 
 def as_toml(catalog: dict) -> str:
-    return "".join(f"[[{table}]]\n" + "".join(f"{k} = {toml_value(v)}\n" for k, v in item.items())
-                   for table, items in catalog.items() for item in items)
+    return "".join(
+        f"[[{table}]]\n" + "".join(f"{k} = {toml_value(v)}\n" for k, v in item.items())
+        for table, items in catalog.items()
+        for item in items
+    )
 
 
 def tool_accepts(cli, tmp_path, catalog: dict) -> bool:

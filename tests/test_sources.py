@@ -20,9 +20,14 @@ POST_FILE = SHARED / "seed" / "so-you-want-to-learn-about-mlops.txt"
 SHEET_FILE = SHARED / "reference" / "catalog_facts.md"
 
 POST = {
-    "chapters": "If you’re mostly interested in the MLOps parts, I recommend starting with chapters 2, 7, 8, 9, and 11.",
-    "continuous_x": "I particularly liked the idea of “Continuous X”; this extends the idea of CI/CD (continuous integration/continuous "
-    "delivery) to include Continuous Training and Continuous Delivery. It highlights out an important piece of MLOps: it’s never finished.",
+    "chapters": (
+        "If you’re mostly interested in the MLOps parts, I recommend starting with chapters 2, 7, 8, 9, and 11."
+    ),
+    "continuous_x": (
+        "I particularly liked the idea of “Continuous X”; this extends the idea of CI/CD "
+        "(continuous integration/continuous delivery) to include Continuous Training and Continuous Delivery. "
+        "It highlights out an important piece of MLOps: it’s never finished."
+    ),
     "sections": ("Starting out", "Special topics"),
     "guide": "Finally– if you’ve devoured this list and are still hungry for more, MLOps guide by Chip Huyen",
     "five_minutes": "maybe 5-minute read",
@@ -41,7 +46,9 @@ def resources(raw):
     return {r["id"]: r for r in raw["resources"]}
 
 
-@pytest.mark.skipif(not POST_FILE.exists(), reason="the curator's post is in the project's shared/ folder, beside the checkout")
+@pytest.mark.skipif(
+    not POST_FILE.exists(), reason="the curator's post is in the project's shared/ folder, beside the checkout"
+)
 def test_every_quotation_used_here_is_in_the_post():
     post = POST_FILE.read_text()
     for key, quote in POST.items():
@@ -49,7 +56,9 @@ def test_every_quotation_used_here_is_in_the_post():
             assert part in post, key
 
 
-@pytest.mark.skipif(not SHEET_FILE.exists(), reason="the reference sheet is in the project's shared/ folder, beside the checkout")
+@pytest.mark.skipif(
+    not SHEET_FILE.exists(), reason="the reference sheet is in the project's shared/ folder, beside the checkout"
+)
 def test_every_link_is_one_the_reference_sheet_names(resources):
     sheet = SHEET_FILE.read_text()
     for rid, resource in resources.items():
@@ -82,7 +91,10 @@ def test_stages_are_the_posts_sections(raw):
     stages = raw["paths"][0]["stages"]
     for stage in stages:
         assert stage["title"].startswith(POST["sections"]), stage["title"]
-    by_section = {section: [s for st in stages if st["title"].startswith(section) for s in st["steps"]] for section in POST["sections"]}
+    by_section = {
+        section: [s for st in stages if st["title"].startswith(section) for s in st["steps"]]
+        for section in POST["sections"]
+    }
     assert by_section["Starting out"][:5] == CHAPTERS  # the book is part of "Starting out"
     assert "mlops-guide" in by_section["Special topics"]  # the post lists the guide among the special topics
     assert "split" in raw["paths"][0]["description"]  # the tool's own split of "Starting out" is said
@@ -123,9 +135,11 @@ def test_estimates_look_like_estimates_everywhere(cli):
 def test_a_measured_length_is_shown_as_measured(cli, home):
     folder = home / "catalogs"
     folder.mkdir(parents=True)
-    (folder / "m.toml").write_text('[[resources]]\nid = "timed"\ntitle = "Timed talk"\nkind = "talk"\nurl = "https://e.org/"\n'
-                                   'minutes = 95\nminutes_measured = true\ntopics = ["t"]\naccess = "paid"\n'
-                                   '[[paths]]\nid = "m"\ntitle = "M"\nsteps = ["timed"]\n')  # fmt: skip
+    (folder / "m.toml").write_text(
+        '[[resources]]\nid = "timed"\ntitle = "Timed talk"\nkind = "talk"\nurl = "https://e.org/"\n'
+        'minutes = 95\nminutes_measured = true\ntopics = ["t"]\naccess = "paid"\n'
+        '[[paths]]\nid = "m"\ntitle = "M"\nsteps = ["timed"]\n'
+    )
     text = cli("--path", "m", "next").stdout
     assert "1 h 35 min" in text and "≈1 h 35 min" not in text
     assert "access: paid" in text
@@ -147,6 +161,8 @@ def test_the_example_catalog_is_true_to_the_course():
     path = example["paths"][0]
     assert path["stages"][-1]["steps"][-1] == "operationalizing-ml"  # the course's operations reading
     assert "selection" in path["title"] and "8 of the about 25" in path["description"]
-    assert all(r["part_of"].startswith("Machine Learning in Production: From Models to Products") for r in example["resources"])
+    assert all(
+        r["part_of"].startswith("Machine Learning in Production: From Models to Products") for r in example["resources"]
+    )
     assert "Claire Le Goues and Christian Kästner" in text and "MIT Press, 2025" in text
     assert all("dmls" not in step for stage in path["stages"] for step in stage["steps"])

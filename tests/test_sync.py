@@ -43,8 +43,6 @@ def devices(tmp_path, monkeypatch):
     return lambda *names: [Device(tmp_path, name, monkeypatch) for name in names]
 
 
-
-
 # --- a synced folder ---------------------------------------------------------------------------------
 
 
@@ -70,7 +68,12 @@ def test_the_device_file_is_the_documented_format(devices, shared):
     assert doc["format"] == "mlops-path-sync" and doc["version"] == 1 and doc["learner"] == "Ada Lovelace"
     assert doc["device"] == file.stem and len(doc["clock"]) == 2 and doc["exported_at"].endswith("Z")
     entry = doc["resources"]["dmls-ch02"]
-    assert entry["status"] == "done" and entry["done_at"] and len(entry["clock"]) == 3 and entry["clock"][2] == doc["device"]
+    assert (
+        entry["status"] == "done"
+        and entry["done_at"]
+        and len(entry["clock"]) == 3
+        and entry["clock"][2] == doc["device"]
+    )
     assert entry["notes"] == []  # notes stay on the device unless shared
     assert "private thought" not in file.read_text()
 
@@ -106,7 +109,8 @@ def test_reset_undo_and_reset_all_propagate(devices, shared):
 
 def test_renamed_ids_carry_across_devices(devices, shared):
     old_catalog = (
-        '[[resources]]\nid = "{rid}"\ntitle = "T"\nkind = "talk"\nurl = "https://e.org/"\nminutes = 5\ntopics = ["t"]\n{extra}\n\n'
+        '[[resources]]\nid = "{rid}"\ntitle = "T"\nkind = "talk"\nurl = "https://e.org/"\nminutes = 5\ntopics = '
+        '["t"]\n{extra}\n\n'
         '[[paths]]\nid = "talks"\ntitle = "Talks"\nsteps = ["{rid}"]\n'
     )
     old, new = devices("old", "new")
@@ -199,7 +203,9 @@ def test_an_unreachable_remote_is_one_sentence_and_the_next_sync_catches_up(devi
     Path(remote).rename(moved)
     laptop.ok("done", "dmls-ch02")
     result = laptop("sync")
-    assert result.exit_code == 1 and result.stderr.startswith("Error: git fetch failed") and result.stderr.count("\n") == 1
+    assert (
+        result.exit_code == 1 and result.stderr.startswith("Error: git fetch failed") and result.stderr.count("\n") == 1
+    )
     assert laptop.statuses()["dmls-ch02"] == "done"
     moved.rename(remote)
     laptop.ok("sync")
@@ -235,7 +241,9 @@ def test_devices_and_a_study_group_sync_through_a_bare_git_repository(devices, r
     assert sum(d["this_device"] for d in status["devices"]) == 1
     log = subprocess.run(["git", "-C", remote, "log", "--format=%s", "HEAD"], capture_output=True, text=True).stdout
     assert "mlops-path: progress of Ada" in log and "mlops-path: progress of Bob" in log
-    files = subprocess.run(["git", "-C", remote, "ls-tree", "-r", "--name-only", "HEAD"], capture_output=True, text=True).stdout.split()
+    files = subprocess.run(
+        ["git", "-C", remote, "ls-tree", "-r", "--name-only", "HEAD"], capture_output=True, text=True
+    ).stdout.split()
     layout = [str(learner_dir(Path("."), slug)) + "/" for slug in ("ada", "bob")]
     assert len(files) == 3 and all(f.startswith(tuple(layout)) for f in files)
 
@@ -245,7 +253,10 @@ def test_concurrent_syncs_from_three_devices_all_converge(devices, remote):
     for i, device in enumerate(homes):
         device.ok("sync", "init", "--git", remote, "--name", "Ada", "--join")
         device.ok("done", ["dmls-ch02", "dmls-ch07", "dmls-ch08"][i])
-    procs = [subprocess.Popen([installed_script(), "sync"], env=d.env(), stdout=subprocess.PIPE, stderr=subprocess.PIPE) for d in homes]
+    procs = [
+        subprocess.Popen([installed_script(), "sync"], env=d.env(), stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+        for d in homes
+    ]
     for proc in procs:
         _, err = proc.communicate(timeout=120)
         assert proc.returncode == 0, err  # a rejected push fetched, rebased and pushed again
@@ -282,8 +293,15 @@ def test_a_device_whose_clock_is_two_hours_behind_still_wins_with_a_later_change
 
 
 def sync_doc(**changes) -> bytes:
-    doc = {"format": "mlops-path-sync", "version": 1, "learner": "Ada", "device": "ab", "exported_at": "2026-01-01T00:00:00Z",
-           "clock": [0, 0], "resources": {}}  # fmt: skip
+    doc = {
+        "format": "mlops-path-sync",
+        "version": 1,
+        "learner": "Ada",
+        "device": "ab",
+        "exported_at": "2026-01-01T00:00:00Z",
+        "clock": [0, 0],
+        "resources": {},
+    }
     return json.dumps(doc | changes).encode()
 
 
@@ -337,7 +355,11 @@ def test_random_changes_on_three_devices_converge_whatever_the_sync_order(tmp_pa
     verbs = ["done", "start", "skip", "reset", "undo", "note", "look", "copy"]  # copy: a home copied to a new machine
     action = st.tuples(st.integers(0, 4), st.sampled_from(verbs), st.sampled_from(ids))
 
-    @settings(max_examples=15, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow])
+    @settings(
+        max_examples=15,
+        deadline=None,
+        suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
+    )
     @given(st.lists(action, min_size=1, max_size=12), st.randoms())
     def run(actions, rnd):
         root = Path(tempfile.mkdtemp(dir=tmp_path))
@@ -366,7 +388,9 @@ def test_random_changes_on_three_devices_converge_whatever_the_sync_order(tmp_pa
         for i in order + order:  # twice: a copied home that took a new id publishes it in the first round
             homes[i].ok("sync")
         views = [(h.statuses(), [n["text"] for rid in ids for n in h.json("show", rid)["notes"]]) for h in homes]
-        assert all(view == views[0] for view in views), actions  # a copy that changed nothing may keep the id: nothing differs
+        assert all(view == views[0] for view in views), (
+            actions
+        )  # a copy that changed nothing may keep the id: nothing differs
 
     run()
 
@@ -374,13 +398,26 @@ def test_random_changes_on_three_devices_converge_whatever_the_sync_order(tmp_pa
 # --- the study group --------------------------------------------------------------------------------
 
 
-def _device_file(folder: Path, learner: str, device: str, resources: dict, exported: str = "2026-11-01T00:00:00Z") -> None:
+def _device_file(
+    folder: Path, learner: str, device: str, resources: dict, exported: str = "2026-11-01T00:00:00Z"
+) -> None:
     from mlops_path.core.sync.devices import learner_slug
 
     target = folder / "mlops-path" / learner_slug(learner)
     target.mkdir(parents=True, exist_ok=True)
-    (target / f"{device}.json").write_text(json.dumps({"format": "mlops-path-sync", "version": 1, "learner": learner, "device": device,
-                                                      "exported_at": exported, "clock": [0, 0], "resources": resources}))  # fmt: skip
+    (target / f"{device}.json").write_text(
+        json.dumps(
+            {
+                "format": "mlops-path-sync",
+                "version": 1,
+                "learner": learner,
+                "device": device,
+                "exported_at": exported,
+                "clock": [0, 0],
+                "resources": resources,
+            }
+        )
+    )
 
 
 def entry(status: str, when: str, **extra) -> dict:
@@ -390,11 +427,25 @@ def entry(status: str, when: str, **extra) -> dict:
 def test_cohort_reads_every_learner_of_a_folder(cli, tmp_path):
     group = tmp_path / "group-clone"
     started = "2026-11-01T00:00:00Z"
-    _device_file(group, "Ada", "a1", {"dmls-ch02": entry("done", "2026-11-20T00:00:00Z"),
-                                      "dmls-ch07": entry("in-progress", started, started_at=started)})  # fmt: skip
+    _device_file(
+        group,
+        "Ada",
+        "a1",
+        {
+            "dmls-ch02": entry("done", "2026-11-20T00:00:00Z"),
+            "dmls-ch07": entry("in-progress", started, started_at=started),
+        },
+    )
     _device_file(group, "ada", "a2", {"dmls-ch07": entry("done", "2026-11-25T00:00:00Z") | {"clock": [9, 0, "bb"]}})
-    _device_file(group, "Bob", "b1", {"dmls-ch02": entry("in-progress", "2026-10-01T00:00:00Z", started_at="2026-10-01T00:00:00Z"),
-                                      "gently-down-the-stream": entry("skipped", "2026-10-01T00:00:00Z")})  # fmt: skip
+    _device_file(
+        group,
+        "Bob",
+        "b1",
+        {
+            "dmls-ch02": entry("in-progress", "2026-10-01T00:00:00Z", started_at="2026-10-01T00:00:00Z"),
+            "gently-down-the-stream": entry("skipped", "2026-10-01T00:00:00Z"),
+        },
+    )
     _device_file(group, "=cmd|' /C calc'!A0", "c1", {})
     report = cli.json("cohort", str(group))
     assert report["path"] == "mlops"
@@ -406,7 +457,18 @@ def test_cohort_reads_every_learner_of_a_folder(cli, tmp_path):
     assert ada["stuck"] == [] and ada["days_inactive"] >= 0
     bob = by_name["Bob"]
     assert bob["stuck"] == ["dmls-ch02"] and bob["current"] == "dmls-ch02" and bob["percent"] == 0
-    assert set(bob) == {"name", "you", "devices", "done", "total", "percent", "current", "last_active", "days_inactive", "stuck"}
+    assert set(bob) == {
+        "name",
+        "you",
+        "devices",
+        "done",
+        "total",
+        "percent",
+        "current",
+        "last_active",
+        "days_inactive",
+        "stuck",
+    }
     assert bob["you"] is False and bob["devices"] == ["b1"]
     steps = {s["id"]: s for s in report["steps"]}
     assert steps["dmls-ch02"] == {"id": "dmls-ch02", "done": 1, "in_progress": 1, "skipped": 0}

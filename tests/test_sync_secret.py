@@ -49,7 +49,9 @@ def shared_text(place) -> str:
     return "\n".join(p.read_text() for p in place.rglob("*.json"))
 
 
-def test_two_devices_with_the_secret_share_notes_that_the_shared_place_never_holds_in_clear(tmp_path, monkeypatch, place):
+def test_two_devices_with_the_secret_share_notes_that_the_shared_place_never_holds_in_clear(
+    tmp_path, monkeypatch, place
+):
     a = device(tmp_path, monkeypatch, "a")
     b = device(tmp_path, monkeypatch, "b")
     a.ok("sync", "init", str(place), "--name", "Ada", "--secret")
@@ -146,4 +148,6 @@ def test_sync_status_says_whether_a_secret_is_set(tmp_path, monkeypatch, place):
     a.ok("sync", "init", str(place), "--name", "Ada", "--secret")
     assert a.json("sync", "status")["secret"] is True
     assert "a sync secret is set" in a.ok("sync", "status")
-    assert "key" not in a.json("sync", "status") and "key" not in a.ok("export")  # the key never leaves the progress file
+    assert "key" not in a.json("sync", "status") and "key" not in a.ok(
+        "export"
+    )  # the key never leaves the progress file

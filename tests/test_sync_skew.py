@@ -19,11 +19,17 @@ def pair(tmp_path):
     shared.mkdir()
 
     def env(name: str) -> dict:
-        return {"PATH": "/usr/bin:/bin", "MLOPS_PATH_HOME": str(tmp_path / name), "MLOPS_PATH_CACHE": str(tmp_path / f"{name}-cache")}
+        return {
+            "PATH": "/usr/bin:/bin",
+            "MLOPS_PATH_HOME": str(tmp_path / name),
+            "MLOPS_PATH_CACHE": str(tmp_path / f"{name}-cache"),
+        }
 
     def run(name: str, *args: str) -> str:
         skew = ["faketime", "-f", "-2h"] if name == "behind" else []
-        result = subprocess.run([*skew, installed_script(), *args], env=env(name), capture_output=True, text=True, timeout=120)
+        result = subprocess.run(
+            [*skew, installed_script(), *args], env=env(name), capture_output=True, text=True, timeout=120
+        )
         assert result.returncode == 0, (name, args, result.stderr)
         return result.stdout
 

@@ -28,7 +28,14 @@ def write(folder: Path, name: str, text: str) -> Path:
 
 
 def resource(rid: str, **extra) -> str:
-    fields = {"title": rid.title(), "kind": "talk", "url": f"https://example.org/{rid}", "minutes": 10, "topics": ["testing"], **extra}
+    fields = {
+        "title": rid.title(),
+        "kind": "talk",
+        "url": f"https://example.org/{rid}",
+        "minutes": 10,
+        "topics": ["testing"],
+        **extra,
+    }
     body = "\n".join(f"{k} = {json.dumps(v)}" for k, v in fields.items())
     return f'[[resources]]\nid = "{rid}"\n{body}\n\n'
 
@@ -176,19 +183,27 @@ def test_check_passes_a_clean_catalog(cli):
         ),
         (resource("typed", minutes="ten"), r"resource 'typed', field 'minutes': input should be a valid integer"),
         (resource("zero", minutes=0), r"resource 'zero', field 'minutes': input should be greater than 0"),
-        (resource("badurl", url="www.example.org"), r"resource 'badurl', field 'url': must be an http:// or https:// link"),
-        (resource("renamed", replaces=["dmls-ch07"]), r"resource 'renamed' replaces 'dmls-ch07', which is still defined"),
+        (
+            resource("badurl", url="www.example.org"),
+            r"resource 'badurl', field 'url': must be an http:// or https:// link",
+        ),
+        (
+            resource("renamed", replaces=["dmls-ch07"]),
+            r"resource 'renamed' replaces 'dmls-ch07', which is still defined",
+        ),
         ('title = "x"\n', r"unknown top-level key 'title'"),
     ],
 )
 def test_check_names_each_kind_of_mistake(cli, tmp_path, text, expected):
     file = write(tmp_path, "mine.toml", text)
     code, out = check(cli, file)
-    assert code == 1 and re.search(f"^{re.escape(str(file))}: {expected}", out, re.M), out
+    assert code == 1 and re.search(f"^{re.escape(str(file))}: {expected}", out, re.MULTILINE), out
 
 
 def test_check_reports_every_problem_at_once(cli, tmp_path):
-    file = write(tmp_path, "mine.toml", resource("a", minutes=-1) + resource("b", url="nope") + path("p", ["a", "b", "c"]))
+    file = write(
+        tmp_path, "mine.toml", resource("a", minutes=-1) + resource("b", url="nope") + path("p", ["a", "b", "c"])
+    )
     code, out = check(cli, file)
     assert code == 1 and out.count(f"{file}: ") == 3 and out.endswith("3 problems in 1 file.\n")
 

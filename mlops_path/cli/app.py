@@ -143,9 +143,17 @@ def _root(
     ] = None,
     path: Annotated[
         str | None,
-        typer.Option("--path", metavar="ID", help="Walk this path for this command.", autocompletion=complete_paths, show_default=False),
+        typer.Option(
+            "--path",
+            metavar="ID",
+            help="Walk this path for this command.",
+            autocompletion=complete_paths,
+            show_default=False,
+        ),
     ] = None,
-    version: Annotated[bool | None, typer.Option("--version", callback=_version, is_eager=True, help="Print the version and exit.")] = None,
+    version: Annotated[
+        bool | None, typer.Option("--version", callback=_version, is_eager=True, help="Print the version and exit.")
+    ] = None,
 ) -> None:
     """A learning path for MLOps: what to read or watch next, and a record of what you finished."""
     use_learner(Learner(catalog or [], path, warn=output.warning))
@@ -155,7 +163,9 @@ def _root(
 
 def help_(
     ctx: typer.Context,
-    words: Annotated[list[str] | None, typer.Argument(metavar="[COMMAND]...", help="A command, e.g. next or sync init.")] = None,
+    words: Annotated[
+        list[str] | None, typer.Argument(metavar="[COMMAND]...", help="A command, e.g. next or sync init.")
+    ] = None,
 ) -> None:
     """Show the help of the tool, or of one command.
 

@@ -3,10 +3,12 @@ with `p`). Their text is rich `Text`, never markup."""
 
 from __future__ import annotations
 
+from typing import ClassVar
+
 from rich.table import Table
 from rich.text import Text
 from textual.app import ComposeResult
-from textual.binding import Binding
+from textual.binding import Binding, BindingType
 from textual.containers import VerticalScroll
 from textual.screen import ModalScreen
 from textual.widgets import OptionList, Static
@@ -43,7 +45,9 @@ class HelpScreen(ModalScreen[None]):
     """Every key, with what it does; any of Esc, q, ? or Enter closes it."""
 
     DEFAULT_CSS = MODAL_CSS
-    BINDINGS = [Binding(key, "dismiss", "Close", show=False) for key in ("escape", "q", "question_mark", "enter")]
+    BINDINGS: ClassVar[list[BindingType]] = [
+        Binding(key, "dismiss", "Close", show=False) for key in ("escape", "q", "question_mark", "enter")
+    ]
 
     def compose(self) -> ComposeResult:
         grid = Table.grid(padding=(0, 2))
@@ -65,7 +69,7 @@ class PickScreen(ModalScreen[str | None]):
     """A list to pick one item from; Enter picks, Esc leaves everything as it was."""
 
     DEFAULT_CSS = MODAL_CSS
-    BINDINGS = [
+    BINDINGS: ClassVar[list[BindingType]] = [
         Binding("escape", "cancel", "Cancel", show=False),
         Binding("q", "cancel", show=False),
         Binding("j", "down", show=False),

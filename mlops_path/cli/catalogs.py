@@ -16,14 +16,16 @@ from mlops_path.core.errors import UsageError
 catalog_app = typer.Typer(
     no_args_is_help=True,
     rich_markup_mode=None,
-    help="Write your own catalogs: check them, or get the JSON Schema for your editor.\n\nExample: mlops-path catalog check my-course.toml",
+    help="Write your own catalogs: check them, or get the JSON Schema for your editor.\n\nExample: mlops-path "
+    "catalog check my-course.toml",
 )
 
 
 @catalog_app.command()
 def check(
     files: Annotated[
-        list[Path] | None, typer.Argument(metavar="[FILE]...", help="Catalog files (default: every installed one).", show_default=False)
+        list[Path] | None,
+        typer.Argument(metavar="[FILE]...", help="Catalog files (default: every installed one).", show_default=False),
     ] = None,
 ) -> None:
     """Check catalog files and report every problem at once.
@@ -44,7 +46,10 @@ def check(
 
 @catalog_app.command()
 def add(
-    file: Annotated[Path, typer.Argument(metavar="FILE", help="A catalog file someone shared, or that you wrote.", show_default=False)],
+    file: Annotated[
+        Path,
+        typer.Argument(metavar="FILE", help="A catalog file someone shared, or that you wrote.", show_default=False),
+    ],
     force: Annotated[bool, typer.Option("--force", help="Replace an installed catalog of the same name.")] = False,
 ) -> None:
     """Check a catalog and copy it into your catalogs folder, where every command loads it.
@@ -72,11 +77,16 @@ def schema() -> None:
 @catalog_app.command()
 def links(
     files: Annotated[
-        list[Path] | None, typer.Argument(metavar="[FILE]...", help="Catalog files (default: every loaded catalog).", show_default=False)
+        list[Path] | None,
+        typer.Argument(metavar="[FILE]...", help="Catalog files (default: every loaded catalog).", show_default=False),
     ] = None,
     as_json: JsonOption = False,
-    timeout: Annotated[float, typer.Option(min=0.1, max=300, metavar="SECONDS", help="How long to wait for each answer.")] = 10.0,
-    concurrency: Annotated[int, typer.Option(min=1, max=64, metavar="N", help="Requests at a time (at most 2 per host).")] = 8,
+    timeout: Annotated[
+        float, typer.Option(min=0.1, max=300, metavar="SECONDS", help="How long to wait for each answer.")
+    ] = 10.0,
+    concurrency: Annotated[
+        int, typer.Option(min=1, max=64, metavar="N", help="Requests at a time (at most 2 per host).")
+    ] = 8,
 ) -> None:
     """Check every link of your catalogs: broken, moved, or alive but no longer the same page.
 

@@ -99,8 +99,10 @@ def answer(command: Any, ctx_args: dict[str, Any]) -> None:
 
     action, _, shell = instruction.partition("_")
     if action not in ("complete", "source") or shell not in SHELLS:
-        output.error(f"{VAR}={instruction} is not a completion request: complete_SHELL or source_SHELL, "
-                     f"SHELL one of {', '.join(SHELLS)}.")
+        output.error(
+            f"{VAR}={instruction} is not a completion request: complete_SHELL or source_SHELL, "
+            f"SHELL one of {', '.join(SHELLS)}."
+        )
         sys.exit(1)
     if action == "source":
         text = script(shell)
@@ -141,10 +143,22 @@ def shell_options() -> list[Any]:
     from typer.core import TyperOption
 
     return [
-        TyperOption(param_decls=["--install-completion"], metavar="[SHELL]", expose_value=False, is_eager=True,
-                    callback=_install, help="Install completion for bash, zsh or fish; by default this shell."),
-        TyperOption(param_decls=["--show-completion"], metavar="[SHELL]", expose_value=False, is_eager=True,
-                    callback=_show, help="Print the completion script of bash, zsh or fish; by default this shell."),
+        TyperOption(
+            param_decls=["--install-completion"],
+            metavar="[SHELL]",
+            expose_value=False,
+            is_eager=True,
+            callback=_install,
+            help="Install completion for bash, zsh or fish; by default this shell.",
+        ),
+        TyperOption(
+            param_decls=["--show-completion"],
+            metavar="[SHELL]",
+            expose_value=False,
+            is_eager=True,
+            callback=_show,
+            help="Print the completion script of bash, zsh or fish; by default this shell.",
+        ),
     ]
 
 
@@ -237,7 +251,7 @@ def _current_shell() -> str:
         import shellingham
 
         return shellingham.detect_shell()[0]
-    except Exception:  # shellingham.ShellDetectionFailure, or an odd process table
+    except Exception:  # noqa: BLE001 - shellingham.ShellDetectionFailure, or an odd process table
         return Path(os.environ.get("SHELL", "")).name
 
 

@@ -23,8 +23,13 @@ def link_progress(enabled: bool) -> Iterator[Callable[[int, int], None] | None]:
         return
     from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn
 
-    with Progress(TextColumn("Checking links"), BarColumn(), MofNCompleteColumn(), console=output.console(stderr=True),
-                  transient=True) as bar:  # fmt: skip
+    with Progress(
+        TextColumn("Checking links"),
+        BarColumn(),
+        MofNCompleteColumn(),
+        console=output.console(stderr=True),
+        transient=True,
+    ) as bar:
         task = bar.add_task("links", total=None)
         yield lambda done, total: bar.update(task, completed=done, total=total)
 
@@ -51,4 +56,6 @@ def check_report(files: list, problems: list) -> None:
         return
     output.lines(str(p) for p in problems)
     sources = {p.source for p in problems}
-    output.say([f"{len(problems)} problem{'s' * (len(problems) != 1)} in {len(sources)} file{'s' * (len(sources) != 1)}."])
+    output.say(
+        [f"{len(problems)} problem{'s' * (len(problems) != 1)} in {len(sources)} file{'s' * (len(sources) != 1)}."]
+    )

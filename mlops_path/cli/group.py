@@ -31,26 +31,42 @@ def sync(ctx: typer.Context) -> None:
 def init(
     folder: Annotated[
         Path | None,
-        typer.Argument(metavar="[FOLDER]", help="A folder that Syncthing, Dropbox or a network drive keeps in sync.", show_default=False),
+        typer.Argument(
+            metavar="[FOLDER]",
+            help="A folder that Syncthing, Dropbox or a network drive keeps in sync.",
+            show_default=False,
+        ),
     ] = None,
     git: Annotated[
-        str | None, typer.Option("--git", metavar="URL", help="Sync through this git remote instead.", show_default=False)
+        str | None,
+        typer.Option("--git", metavar="URL", help="Sync through this git remote instead.", show_default=False),
     ] = None,
     name: Annotated[
-        str | None, typer.Option("--name", metavar="NAME", help="Your display name (default: your user name).", show_default=False)
+        str | None,
+        typer.Option("--name", metavar="NAME", help="Your display name (default: your user name).", show_default=False),
     ] = None,
     share_notes: Annotated[
         bool | None,
         typer.Option(
-            "--share-notes/--no-share-notes", help="Share your notes, or not (default: as before; at first not).", show_default=False
+            "--share-notes/--no-share-notes",
+            help="Share your notes, or not (default: as before; at first not).",
+            show_default=False,
         ),
     ] = None,
-    join: Annotated[bool, typer.Option("--join", help="You already sync as --name on another device: join yourself.")] = False,
+    join: Annotated[
+        bool, typer.Option("--join", help="You already sync as --name on another device: join yourself.")
+    ] = False,
     device: Annotated[
-        str | None, typer.Option("--device", metavar="NAME", help="This device's name (default: the host name).", show_default=False)
+        str | None,
+        typer.Option(
+            "--device", metavar="NAME", help="This device's name (default: the host name).", show_default=False
+        ),
     ] = None,
     secret: Annotated[
-        bool, typer.Option("--secret", help=f"Ask for your sync secret (or read ${SECRET_ENV}): private notes travel encrypted.")
+        bool,
+        typer.Option(
+            "--secret", help=f"Ask for your sync secret (or read ${SECRET_ENV}): private notes travel encrypted."
+        ),
     ] = False,
 ) -> None:
     """Set up sync through a folder or a git remote, then sync once.
@@ -88,7 +104,9 @@ def _passphrase() -> str:
 
     if not sys.stdin.isatty():
         raise UsageError(f"A sync secret is asked for in a terminal; in a script, set {SECRET_ENV}.")
-    return typer.prompt("Sync secret (the same on each of your devices)", hide_input=True, confirmation_prompt=True, err=True)
+    return typer.prompt(
+        "Sync secret (the same on each of your devices)", hide_input=True, confirmation_prompt=True, err=True
+    )
 
 
 @sync_app.command("secret")
@@ -131,7 +149,9 @@ def off() -> None:
 
 
 @sync_app.command("share-notes")
-def share_notes(state: Annotated[str, typer.Argument(metavar="on|off", help="Share your notes through sync, or stop.")]) -> None:
+def share_notes(
+    state: Annotated[str, typer.Argument(metavar="on|off", help="Share your notes through sync, or stop.")],
+) -> None:
     """Share your notes through sync (on), or keep them on this device (off).
 
     Example: mlops-path sync share-notes on
@@ -144,11 +164,16 @@ def share_notes(state: Annotated[str, typer.Argument(metavar="on|off", help="Sha
 def cohort(
     folder: Annotated[
         Path | None,
-        typer.Argument(metavar="[FOLDER]", help="A folder of sync files (default: your sync place).", show_default=False),
+        typer.Argument(
+            metavar="[FOLDER]", help="A folder of sync files (default: your sync place).", show_default=False
+        ),
     ] = None,
     as_json: JsonOption = False,
     format_: Annotated[
-        str | None, typer.Option("--format", metavar="csv|markdown", help="Print the table as CSV or Markdown.", show_default=False)
+        str | None,
+        typer.Option(
+            "--format", metavar="csv|markdown", help="Print the table as CSV or Markdown.", show_default=False
+        ),
     ] = None,
     html: Annotated[
         Path | None,

@@ -25,7 +25,12 @@ def _place(config: SyncConfig) -> str:
 def synced(report: SyncReport) -> None:
     c = report.config
     notes = "shared" if c.share_notes else "kept on each device"
-    output.say([f"Synced through {_place(c)}: {report.message}.", f"This device is {c.device} of {c.learner}; notes are {notes}."])
+    output.say(
+        [
+            f"Synced through {_place(c)}: {report.message}.",
+            f"This device is {c.device} of {c.learner}; notes are {notes}.",
+        ]
+    )
 
 
 def sync_off(config: SyncConfig) -> None:
@@ -33,14 +38,18 @@ def sync_off(config: SyncConfig) -> None:
 
 
 def notes_shared(config: SyncConfig) -> None:
-    output.say(["Your notes are now shared through sync." if config.share_notes else "Your notes now stay on each device."])
+    output.say(
+        ["Your notes are now shared through sync." if config.share_notes else "Your notes now stay on each device."]
+    )
 
 
 def secret_set(config: SyncConfig) -> None:
     output.say(
         [
-            "This device has your sync secret: your notes travel to your other devices encrypted, "
-            "and only files that prove they know it are merged. Give each of your devices the same one."
+            (
+                "This device has your sync secret: your notes travel to your other devices encrypted, "
+                "and only files that prove they know it are merged. Give each of your devices the same one."
+            )
         ]
     )
 
@@ -64,21 +73,30 @@ def _device_json(d) -> dict:
 def sync_status(status: SyncStatus, as_json: bool) -> None:
     c = status.config
     if as_json:
-        output.print_json({
-            "engine": c.engine if c else None,
-            "place": str(c.place) if c and c.place else None,
-            "url": c.url if c else None,
-            "learner": c.learner if c else None,
-            "device": c.device if c else None,
-            "share_notes": c.share_notes if c else False,
-            "secret": bool(c and c.key),
-            "last_sync": dict(c.last_sync) if c and c.last_sync else None,
-            "devices": [_device_json(d) for d in status.devices],
-            "skipped": [{"file": str(f), "reason": reason} for f, reason in status.skipped],
-        })  # fmt: skip
+        output.print_json(
+            {
+                "engine": c.engine if c else None,
+                "place": str(c.place) if c and c.place else None,
+                "url": c.url if c else None,
+                "learner": c.learner if c else None,
+                "device": c.device if c else None,
+                "share_notes": c.share_notes if c else False,
+                "secret": bool(c and c.key),
+                "last_sync": dict(c.last_sync) if c and c.last_sync else None,
+                "devices": [_device_json(d) for d in status.devices],
+                "skipped": [{"file": str(f), "reason": reason} for f, reason in status.skipped],
+            }
+        )
         return
     if c is None or not c.on:
-        say_whole(["Sync is off. `mlops-path sync init FOLDER` (Syncthing, Dropbox) or `mlops-path sync init --git URL` sets it up."])
+        say_whole(
+            [
+                (
+                    "Sync is off. `mlops-path sync init FOLDER` (Syncthing, Dropbox) or `mlops-path sync init --git "
+                    "URL` sets it up."
+                )
+            ]
+        )
         return
     notes = "shared" if c.share_notes else "not shared"
     secret = "a sync secret is set (notes travel to your devices encrypted)" if c.key else "no sync secret is set"
@@ -134,8 +152,16 @@ def cohort_json(c: Cohort) -> dict:
 
 def _learner_json(r) -> dict:
     return {
-        **{"name": r.name, "you": r.you, "devices": list(r.devices), "done": r.done, "total": r.total, "percent": r.percent},
-        **{"current": r.current, "last_active": iso(r.last_active), "days_inactive": r.days_inactive, "stuck": r.stuck},
+        "name": r.name,
+        "you": r.you,
+        "devices": list(r.devices),
+        "done": r.done,
+        "total": r.total,
+        "percent": r.percent,
+        "current": r.current,
+        "last_active": iso(r.last_active),
+        "days_inactive": r.days_inactive,
+        "stuck": r.stuck,
     }
 
 
@@ -159,9 +185,16 @@ HEADER = ["learner", "done", "total", "percent", "current", "last active", "days
 
 def _row(r) -> list[str]:
     name = f"{r.name} (you)" if r.you else r.name
-    return [name, str(r.done), str(r.total), f"{r.percent}%", r.current or "finished",
-            iso_day(r.last_active) if r.last_active else "never",
-            "" if r.days_inactive is None else str(r.days_inactive), " ".join(r.stuck)]  # fmt: skip
+    return [
+        name,
+        str(r.done),
+        str(r.total),
+        f"{r.percent}%",
+        r.current or "finished",
+        iso_day(r.last_active) if r.last_active else "never",
+        "" if r.days_inactive is None else str(r.days_inactive),
+        " ".join(r.stuck),
+    ]
 
 
 def cohort(c: Cohort, as_json: bool, fmt: str | None) -> None:
@@ -178,7 +211,12 @@ def cohort(c: Cohort, as_json: bool, fmt: str | None) -> None:
         output.say([f"No learner's sync files found for the path {c.path.id!r}."])
         return
     stuck_steps = [s for s in c.steps if s.in_progress]
-    tail = [f"{len(c.learners)} learner{'s' * (len(c.learners) != 1)} on {c.path.title!r}; percentages count required steps."]
+    tail = [
+        (
+            f"{len(c.learners)} learner{'s' * (len(c.learners) != 1)} on {c.path.title!r}; percentages count required "
+            f"steps."
+        )
+    ]
     fresh = freshness(c)
     if fresh:
         tail.append(fresh)
@@ -186,7 +224,7 @@ def cohort(c: Cohort, as_json: bool, fmt: str | None) -> None:
         worst = max(stuck_steps, key=lambda s: s.in_progress)
         tail.append(f"Most learners in progress: {worst.id} ({worst.in_progress}).")
     if not output.use_rich():
-        output.lines(output.columns([HEADER] + [_row(r) for r in c.learners]) + [""] + tail)
+        output.lines([*output.columns([HEADER] + [_row(r) for r in c.learners]), "", *tail])
         return
     from rich.table import Table
 
@@ -199,11 +237,19 @@ def cohort(c: Cohort, as_json: bool, fmt: str | None) -> None:
         table.add_row(*(output.text(cell) for cell in _row(r)))
     if out.width < NARROW or _table_too_wide(out.width, [_row(r) for r in c.learners]):  # a sentence a learner
         for r in c.learners:
-            active = f"last active {iso_day(r.last_active)} ({r.days_inactive} days ago)" if r.last_active else "never active"
+            active = (
+                f"last active {iso_day(r.last_active)} ({r.days_inactive} days ago)"
+                if r.last_active
+                else "never active"
+            )
             stuck = f"; stuck on {', '.join(r.stuck)}" if r.stuck else ""
             line = output.text(f"{r.name} (you)" if r.you else r.name, style="bold")
-            line.append_text(output.text(f": {r.percent}% ({r.done} of {r.total} done); now on {r.current or 'nothing: finished'}; "
-                                         f"{active}{stuck}"))  # fmt: skip
+            line.append_text(
+                output.text(
+                    f": {r.percent}% ({r.done} of {r.total} done); now on {r.current or 'nothing: finished'}; "
+                    f"{active}{stuck}"
+                )
+            )
             out.print(line)
         out.print()
         output.say(tail)
@@ -235,7 +281,9 @@ def _csv(c: Cohort) -> str:
     writer.writerow(HEADER)
     for r in c.learners:
         # a spreadsheet runs a cell that starts with = + - @ as a formula: such cells get a leading '
-        writer.writerow([("'" + cell) if cell[:1] in ("=", "+", "-", "@", "\t", "\r") else cell for cell in map(inert, _row(r))])
+        writer.writerow(
+            [("'" + cell) if cell[:1] in ("=", "+", "-", "@", "\t", "\r") else cell for cell in map(inert, _row(r))]
+        )
     return buffer.getvalue()
 
 

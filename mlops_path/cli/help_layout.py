@@ -44,8 +44,9 @@ def fill(text: str, width: int, indent: str = "") -> str:
             paragraphs.append(lead + example[1].rstrip() + "\n" + command_lines(example[2], width, lead))
             continue
         glued = _TICKED.sub(lambda m: m[0].replace(" ", _GLUE), flat)
-        wrapped = textwrap.fill(glued, width, initial_indent=lead, subsequent_indent=lead, break_long_words=False,
-                                break_on_hyphens=False)
+        wrapped = textwrap.fill(
+            glued, width, initial_indent=lead, subsequent_indent=lead, break_long_words=False, break_on_hyphens=False
+        )
         paragraphs.append(wrapped.replace(_GLUE, " "))
     return "\n\n".join(paragraphs)
 

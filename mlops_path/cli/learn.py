@@ -26,7 +26,8 @@ def start_screen() -> None:
 def next_(
     topic: TopicOption = None,
     minutes: Annotated[
-        int | None, typer.Option(min=1, metavar="MINUTES", help="Only a step that fits in this many minutes.", show_default=False)
+        int | None,
+        typer.Option(min=1, metavar="MINUTES", help="Only a step that fits in this many minutes.", show_default=False),
     ] = None,
     as_json: JsonOption = False,
 ) -> None:
@@ -53,7 +54,12 @@ def list_(
     topic: TopicOption = None,
     kind: Annotated[
         str | None,
-        typer.Option(metavar="KIND", help="Only steps of this kind, e.g. talk.", autocompletion=complete_kinds, show_default=False),
+        typer.Option(
+            metavar="KIND",
+            help="Only steps of this kind, e.g. talk.",
+            autocompletion=complete_kinds,
+            show_default=False,
+        ),
     ] = None,
     status: Annotated[
         str | None,
@@ -81,8 +87,12 @@ def list_(
 def show(
     resource_id: Annotated[
         str | None,
-        typer.Argument(metavar="[ID]", help="A resource id; the current step if left out.", autocompletion=complete_ids,
-                       show_default=False),
+        typer.Argument(
+            metavar="[ID]",
+            help="A resource id; the current step if left out.",
+            autocompletion=complete_ids,
+            show_default=False,
+        ),
     ] = None,
     as_json: JsonOption = False,
 ) -> None:
@@ -100,7 +110,12 @@ def show(
 def open_(
     resource_id: Annotated[
         str | None,
-        typer.Argument(metavar="[ID]", help="A resource id; the next step if left out.", autocompletion=complete_ids, show_default=False),
+        typer.Argument(
+            metavar="[ID]",
+            help="A resource id; the next step if left out.",
+            autocompletion=complete_ids,
+            show_default=False,
+        ),
     ] = None,
 ) -> None:
     """Open a resource's link in your browser.
@@ -130,7 +145,9 @@ def _open_in_browser(url: str) -> bool:
 
 
 def search(
-    query: Annotated[list[str], typer.Argument(metavar="TEXT", help="Words to find (all of them must match).", show_default=False)],
+    query: Annotated[
+        list[str], typer.Argument(metavar="TEXT", help="Words to find (all of them must match).", show_default=False)
+    ],
     as_json: JsonOption = False,
 ) -> None:
     """Find steps by their title, id, topics, authors, why and your notes.
@@ -152,11 +169,17 @@ def week(as_json: JsonOption = False) -> None:
 
 def view(
     output_file: Annotated[
-        Path | None, typer.Option("--output", "-o", metavar="FILE", help="Where to write the page (default: view.html in the data folder).",
-                                  show_default=False),
+        Path | None,
+        typer.Option(
+            "--output",
+            "-o",
+            metavar="FILE",
+            help="Where to write the page (default: view.html in the data folder).",
+            show_default=False,
+        ),
     ] = None,
     no_open: Annotated[bool, typer.Option("--no-open", help="Only write the page and print where it is.")] = False,
-) -> None:  # fmt: skip
+) -> None:
     """Write your path as a page to look at, print or share, and open it in your browser.
 
     One self-contained HTML file: the stages, each step a card with its status, where you are,
@@ -200,7 +223,13 @@ def paths(as_json: JsonOption = False) -> None:
 
 def use(
     path_id: Annotated[
-        str, typer.Argument(metavar="PATH", help="A path id (see `mlops-path paths`).", autocompletion=complete_paths, show_default=False)
+        str,
+        typer.Argument(
+            metavar="PATH",
+            help="A path id (see `mlops-path paths`).",
+            autocompletion=complete_paths,
+            show_default=False,
+        ),
     ],
 ) -> None:
     """Make a path the default for every command.
@@ -215,15 +244,28 @@ def use(
 def plan(
     hours_per_week: Annotated[
         float,
-        typer.Option("--hours-per-week", min=0.1, max=168, metavar="HOURS", help="How many hours a week you can give.", show_default=False),
+        typer.Option(
+            "--hours-per-week",
+            min=0.1,
+            max=168,
+            metavar="HOURS",
+            help="How many hours a week you can give.",
+            show_default=False,
+        ),
     ],
     start: Annotated[
-        str | None, typer.Option(metavar="YYYY-MM-DD", help="The first day of week 1 (default: today).", show_default=False)
+        str | None,
+        typer.Option(metavar="YYYY-MM-DD", help="The first day of week 1 (default: today).", show_default=False),
     ] = None,
     ics: Annotated[
-        Path | None, typer.Option(metavar="FILE", help="Also write the plan as an iCalendar file, one event a week.", show_default=False)
+        Path | None,
+        typer.Option(
+            metavar="FILE", help="Also write the plan as an iCalendar file, one event a week.", show_default=False
+        ),
     ] = None,
-    save: Annotated[bool, typer.Option("--save", help="Keep this plan: `progress` then says whether you are on track.")] = False,
+    save: Annotated[
+        bool, typer.Option("--save", help="Keep this plan: `progress` then says whether you are on track.")
+    ] = False,
     as_json: JsonOption = False,
 ) -> None:
     """Lay the remaining steps of the path over weeks.
@@ -243,8 +285,10 @@ def plan(
         # Refused rather than moved to this week: a date weeks back is most often a typo (a month or
         # a year), and moving it would save and export a plan for dates the learner never asked for.
         over = (this_day - first_day).days // 7
-        raise UsageError(f"--start {first_day} is {over} week{'s' * (over != 1)} ago, so its week 1 is over; "
-                         f"give a day from {this_day - timedelta(days=6)} on, or leave --start out for today.")
+        raise UsageError(
+            f"--start {first_day} is {over} week{'s' * (over != 1)} ago, so its week 1 is over; "
+            f"give a day from {this_day - timedelta(days=6)} on, or leave --start out for today."
+        )
     study_plan = learner().plan(round(hours_per_week * 60), first_day, ics, save)
     list_views.plan(study_plan, hours_per_week, as_json)
 

@@ -35,8 +35,10 @@ def step_list(steps: list[Step], as_json: bool, current: str | None = None, long
         mark_width = max(len(m) for m in marks.values())
         output.lines(
             f"{marks[s.status]:<{mark_width}} {s.position:>2}  {s.id:<{width}}  {s.resource.title}  "
-            f"({s.resource.kind}, {minutes_text(s, short=True)}; {', '.join(s.resource.topics)}{'; optional' * s.resource.optional}"
-            f"{'; ' + ACCESS[s.resource.access] if costs_something(s) else ''})" + (f"  {HERE}" if s.id == current else "")
+            f"({s.resource.kind}, {minutes_text(s, short=True)}; "
+            f"{', '.join(s.resource.topics)}{'; optional' * s.resource.optional}"
+            f"{'; ' + ACCESS[s.resource.access] if costs_something(s) else ''})"
+            + (f"  {HERE}" if s.id == current else "")
             for s in steps
         )
         return
@@ -98,8 +100,14 @@ def _rich_step_list(steps: list[Step], current: str | None, long: bool) -> None:
     paid = whole.paid
 
     def new_table(c: _Columns) -> Table:
-        table = Table(box=None, pad_edge=False, show_header=False, expand=wide, width=out.width if wide else None,
-                      padding=(0, GAP // 2))  # fmt: skip
+        table = Table(
+            box=None,
+            pad_edge=False,
+            show_header=False,
+            expand=wide,
+            width=out.width if wide else None,
+            padding=(0, GAP // 2),
+        )
         if wide or one_line:
             table.add_column(no_wrap=True, width=1)  # the "you are here" arrow (narrow: words after the title)
         table.add_column(no_wrap=True, width=3)
@@ -140,7 +148,9 @@ def _rich_step_list(steps: list[Step], current: str | None, long: bool) -> None:
             elif one_line:
                 table.add_row(here, mark, str(s.position), s.id, title, time, *cost)
             else:  # two lines: the title wraps, the id line never does (an id is never broken)
-                id_line = output.text(f"{s.id} · {time}" + (f" · {PAID_MARK}" if costs_something(s) else ""), style="dim")
+                id_line = output.text(
+                    f"{s.id} · {time}" + (f" · {PAID_MARK}" if costs_something(s) else ""), style="dim"
+                )
                 id_line.no_wrap, id_line.overflow = True, "ellipsis"
                 lines = [title, id_line]
                 if long:  # and a third: what it is and its topics, wrapped at spaces
@@ -156,9 +166,19 @@ def _rich_step_list(steps: list[Step], current: str | None, long: bool) -> None:
 
 def search_results(query: str, hits: list[Hit], as_json: bool) -> None:
     if as_json:
-        output.print_json([{"id": h.step.id, "title": h.step.resource.title, "status": h.step.status.value,
-                            "position": h.step.position, "score": h.score,
-                            "matches": [{"field": m.field, "text": m.text} for m in h.matches]} for h in hits])  # fmt: skip
+        output.print_json(
+            [
+                {
+                    "id": h.step.id,
+                    "title": h.step.resource.title,
+                    "status": h.step.status.value,
+                    "position": h.step.position,
+                    "score": h.score,
+                    "matches": [{"field": m.field, "text": m.text} for m in h.matches],
+                }
+                for h in hits
+            ]
+        )
         return
     if not hits:
         output.say([f"Nothing on this path matches {query!r}."])
@@ -179,8 +199,10 @@ def search_results(query: str, hits: list[Hit], as_json: bool) -> None:
     grid.add_column(overflow="fold")
     for h in hits:
         found = [output.text(f"{m.field}: {m.text}", style="dim") for m in h.matches if m.field not in ("title", "id")]
-        grid.add_row(output.text(MARKS[h.step.status], style=STYLES[h.step.status]),
-                     Group(output.text(h.step.id, style="cyan"), output.text(h.step.resource.title, style="bold"), *found, ""))  # fmt: skip
+        grid.add_row(
+            output.text(MARKS[h.step.status], style=STYLES[h.step.status]),
+            Group(output.text(h.step.id, style="cyan"), output.text(h.step.resource.title, style="bold"), *found, ""),
+        )
     out = output.console()
     out.print(output.text(head))
     out.print(grid)
@@ -188,9 +210,16 @@ def search_results(query: str, hits: list[Hit], as_json: bool) -> None:
 
 def week(w: WeekSummary, as_json: bool) -> None:
     if as_json:
-        output.print_json({"start": iso(w.start), "end": iso(w.end), "minutes": w.minutes, "streak_weeks": w.streak,
-                           "finished": [{"id": s.id, "at": iso(at)} for s, at in w.finished],
-                           "notes": [{"id": rid, "at": iso(n.at), "text": n.text} for rid, n in w.notes]})  # fmt: skip
+        output.print_json(
+            {
+                "start": iso(w.start),
+                "end": iso(w.end),
+                "minutes": w.minutes,
+                "streak_weeks": w.streak,
+                "finished": [{"id": s.id, "at": iso(at)} for s, at in w.finished],
+                "notes": [{"id": rid, "at": iso(n.at), "text": n.text} for rid, n in w.notes],
+            }
+        )
         return
     output.say([f"The last seven days ({day(w.start)} to {day(w.end)}, {zone(w.end)}):"])
     if not w.finished and not w.notes:
@@ -201,7 +230,13 @@ def week(w: WeekSummary, as_json: bool) -> None:
     if w.notes:
         output.say([f"Notes: {len(w.notes)}"])
         output.pairs([(day(n.at), f"{rid}: {n.text}") for rid, n in w.notes])
-    say_whole([f"Weeks in a row with some study: {w.streak}." if w.streak else "No study recorded this week yet: `mlops-path next`."])
+    say_whole(
+        [
+            f"Weeks in a row with some study: {w.streak}."
+            if w.streak
+            else "No study recorded this week yet: `mlops-path next`."
+        ]
+    )
 
 
 def plan(study: StudyPlan, hours_per_week: float, as_json: bool) -> None:
@@ -209,20 +244,33 @@ def plan(study: StudyPlan, hours_per_week: float, as_json: bool) -> None:
 
     finishing = required_done_in(study.weeks)
     if as_json:
-        output.print_json({
-            "path": study.path.id,
-            "hours_per_week": hours_per_week,
-            "required_done_week": finishing.number if finishing else None,
-            "saved": study.saved,
-            "weeks": [{"week": w.number, "start": w.start.isoformat(), "end": w.end.isoformat(), "minutes": w.minutes,
-                       "steps": [s.id for s in w.steps], "optional": [s.id for s in w.steps if s.resource.optional]}
-                      for w in study.weeks],
-        })  # fmt: skip
+        output.print_json(
+            {
+                "path": study.path.id,
+                "hours_per_week": hours_per_week,
+                "required_done_week": finishing.number if finishing else None,
+                "saved": study.saved,
+                "weeks": [
+                    {
+                        "week": w.number,
+                        "start": w.start.isoformat(),
+                        "end": w.end.isoformat(),
+                        "minutes": w.minutes,
+                        "steps": [s.id for s in w.steps],
+                        "optional": [s.id for s in w.steps if s.resource.optional],
+                    }
+                    for w in study.weeks
+                ],
+            }
+        )
         return
     if not study.weeks:
         output.say(["Nothing left to plan: every step of this path is done or skipped."])
         return
-    head = f"{len(study.weeks)} week{'s' * (len(study.weeks) != 1)} at {hours_per_week:g} h a week for {study.path.title!r}:"
+    head = (
+        f"{len(study.weeks)} week{'s' * (len(study.weeks) != 1)} at {hours_per_week:g} h a week for "
+        f"{study.path.title!r}:"
+    )
     tail = []
     if finishing and finishing is not study.weeks[-1]:
         tail.append(f"Week {finishing.number} finishes the required steps; the weeks after it hold optional ones.")
@@ -244,7 +292,7 @@ def plan(study: StudyPlan, hours_per_week: float, as_json: bool) -> None:
         for w in study.weeks:
             out += ["", week_heading(w)]
             out += [f"  {s.id}  {step_title(s)} ({minutes_text(s, short=True)})" for s in w.steps]
-        output.lines(out + [""] + tail)
+        output.lines([*out, "", *tail])
         return
     from rich.console import Group
     from rich.table import Table

@@ -20,7 +20,12 @@ MOST_IDS = 20  # a longer list of ids is cut to "... and N more"
 
 
 def marked(
-    changed: list[str], asked: list[str], status: Status, following: Step | None, current: Step | None = None, reached: list[str] = ()
+    changed: list[str],
+    asked: list[str],
+    status: Status,
+    following: Step | None,
+    current: Step | None = None,
+    reached: list[str] = (),
 ) -> None:
     changed_set = set(changed)
     unchanged = [i for i in dict.fromkeys(asked) if i not in changed_set]
@@ -45,7 +50,11 @@ def nothing_changed() -> None:
 def milestones(before: Summary, after: Summary) -> list[str]:
     """What a change reached, said once, by the change that finishes a stage or the required path."""
     finished_before = {t.name for t in before.stages if t.total and t.done == t.total}
-    out = [f"You finished the stage {t.name!r}." for t in after.stages if t.total and t.done == t.total and t.name not in finished_before]
+    out = [
+        f"You finished the stage {t.name!r}."
+        for t in after.stages
+        if t.total and t.done == t.total and t.name not in finished_before
+    ]
     if after.required and after.required_done == after.required and before.required_done < before.required:
         out.append("You finished every required step of this path. Well done!")
     return out
@@ -64,19 +73,36 @@ def nothing_fits(minutes: int, shortest: Step | None) -> None:
         output.say(["No open step left on this path."])
     else:
         length = duration(shortest.resource.minutes, estimate=not shortest.resource.minutes_measured)
-        output.say([f"No open step fits in {minutes} min; the shortest is {shortest.id}, {shortest.resource.title} ({length})."])
+        output.say(
+            [
+                (
+                    f"No open step fits in {minutes} min; the shortest is {shortest.id}, {shortest.resource.title} "
+                    f"({length})."
+                )
+            ]
+        )
 
 
 def nothing_open_on_topic(topic: str, on_topic: list[Step], open_in_path: list[Step]) -> None:
     """No open step on a topic: say what is done and skipped there, and what is left elsewhere."""
     done = [s.id for s in on_topic if s.status is Status.DONE]
     skipped = [s.id for s in on_topic if s.status is Status.SKIPPED]
-    parts = [f"{len(done)} done" + (f" ({output.id_list(done)})" if done else ""),
-             f"{len(skipped)} skipped" + (f" ({output.id_list(skipped)})" if skipped else "")]  # fmt: skip
-    out = [f"No open step on the topic {topic!r}: of its {len(on_topic)} step{'s' * (len(on_topic) != 1)}, {' and '.join(parts)}."]
+    parts = [
+        f"{len(done)} done" + (f" ({output.id_list(done)})" if done else ""),
+        f"{len(skipped)} skipped" + (f" ({output.id_list(skipped)})" if skipped else ""),
+    ]
+    out = [
+        (
+            f"No open step on the topic {topic!r}: of its {len(on_topic)} step{'s' * (len(on_topic) != 1)}, "
+            f"{' and '.join(parts)}."
+        )
+    ]
     if open_in_path:
         left = len(open_in_path)
-        out.append(f"{left} other step{'s' * (left != 1)} of the path {'are' if left != 1 else 'is'} still open: mlops-path next")
+        out.append(
+            f"{left} other step{'s' * (left != 1)} of the path {'are' if left != 1 else 'is'} still open: "
+            f"mlops-path next"
+        )
     else:
         out.append("You have finished every step of this path. Well done!")
     output.say(out)
@@ -90,19 +116,30 @@ def undone(change: Change | None) -> None:
 
 
 def cleared(ids: list[str]) -> None:
-    output.say([f"Cleared the progress of {len(ids)} resource{'s' * (len(ids) != 1)}; `mlops-path undo` takes it back."])
+    output.say(
+        [f"Cleared the progress of {len(ids)} resource{'s' * (len(ids) != 1)}; `mlops-path undo` takes it back."]
+    )
 
 
 def repaired(result: Repair) -> None:
     if result.set_aside:
-        restored = f"restored the backup {result.restored_from}" if result.restored_from else "started afresh (no sound backup)"
+        restored = (
+            f"restored the backup {result.restored_from}"
+            if result.restored_from
+            else "started afresh (no sound backup)"
+        )
         output.say([f"Set the broken file aside as {result.set_aside} and {restored}."])
 
 
 def imported(ids: list[str]) -> None:
     if ids:
         output.say(
-            [f"Imported changes to {len(ids)} resource{'s' * (len(ids) != 1)}: {output.id_list(ids)}; `mlops-path undo` takes them back."]
+            [
+                (
+                    f"Imported changes to {len(ids)} resource{'s' * (len(ids) != 1)}: {output.id_list(ids)}; "
+                    f"`mlops-path undo` takes them back."
+                )
+            ]
         )
     else:
         output.say(["Nothing new to import: your progress already holds everything in that export."])

@@ -58,7 +58,9 @@ def _inert_console_class() -> type:
 
     class InertConsole(Console):
         def render_str(self, text: str, **kwargs: Any) -> Any:
-            return super().render_str(inert(text, newlines=True), **{**kwargs, "markup": False, "emoji": False, "highlight": False})
+            return super().render_str(
+                inert(text, newlines=True), **{**kwargs, "markup": False, "emoji": False, "highlight": False}
+            )
 
     return InertConsole
 
@@ -204,7 +206,9 @@ def id_list(ids: list[str], most: int = 4) -> str:
 def columns(rows: list[list[str]]) -> list[str]:
     """Plain rows with each column padded to its widest cell (the last column is not padded)."""
     widths = [max(len(inert(row[i])) for row in rows) for i in range(len(rows[0]))]
-    return ["  ".join(inert(cell).ljust(width) for cell, width in zip(row, widths, strict=True)).rstrip() for row in rows]
+    return [
+        "  ".join(inert(cell).ljust(width) for cell, width in zip(row, widths, strict=True)).rstrip() for row in rows
+    ]
 
 
 def bar(percent: int, width: int, full: str = "#", empty: str = "-") -> str:

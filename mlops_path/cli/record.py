@@ -74,7 +74,9 @@ def skip(ids: OptionalIds = None) -> None:
 def reset(
     ids: Annotated[
         list[str] | None,
-        typer.Argument(metavar="ID", help="Resource ids to set back to todo.", autocompletion=complete_ids, show_default=False),
+        typer.Argument(
+            metavar="ID", help="Resource ids to set back to todo.", autocompletion=complete_ids, show_default=False
+        ),
     ] = None,
     all_: Annotated[bool, typer.Option("--all", help="Clear all progress: every status and note.")] = False,
     yes: Annotated[bool, typer.Option("--yes", "-y", help="With --all: do not ask for confirmation.")] = False,
@@ -102,9 +104,16 @@ def reset(
 
 
 def note(
-    words: Annotated[list[str], typer.Argument(metavar="[ID] TEXT", help="The note (quote it), after an id; the current step if no id.",
-                                               autocompletion=complete_ids, show_default=False)],
-) -> None:  # fmt: skip
+    words: Annotated[
+        list[str],
+        typer.Argument(
+            metavar="[ID] TEXT",
+            help="The note (quote it), after an id; the current step if no id.",
+            autocompletion=complete_ids,
+            show_default=False,
+        ),
+    ],
+) -> None:
     """Add a dated note to a resource; with only the text, to the current step.
 
     `show` prints a resource's notes; `undo` takes a note back.
@@ -146,7 +155,9 @@ def export(
     format_: Annotated[
         str,
         typer.Option(
-            "--format", metavar="json|markdown", help="json: a versioned document for `import`; markdown: a readable learning log."
+            "--format",
+            metavar="json|markdown",
+            help="json: a versioned document for `import`; markdown: a readable learning log.",
         ),
     ] = "json",
 ) -> None:
@@ -160,7 +171,9 @@ def export(
 
 
 def import_(
-    file: Annotated[Path, typer.Argument(metavar="FILE", help="A file written by `mlops-path export`.", show_default=False)],
+    file: Annotated[
+        Path, typer.Argument(metavar="FILE", help="A file written by `mlops-path export`.", show_default=False)
+    ],
 ) -> None:
     """Merge an export into your progress: the union of both, as one undoable change.
 
@@ -172,7 +185,9 @@ def import_(
 
 
 def doctor(
-    repair: Annotated[bool, typer.Option("--repair", help="Set a broken progress file aside and restore the backup.")] = False,
+    repair: Annotated[
+        bool, typer.Option("--repair", help="Set a broken progress file aside and restore the backup.")
+    ] = False,
 ) -> None:
     """Check the progress file and its backup.
 
@@ -190,7 +205,9 @@ def doctor(
 
 
 def where(
-    catalogs: Annotated[bool, typer.Option("--catalogs", help="Print the folder for your own catalogs instead.")] = False,
+    catalogs: Annotated[
+        bool, typer.Option("--catalogs", help="Print the folder for your own catalogs instead.")
+    ] = False,
 ) -> None:
     """Print the path of the progress file.
 

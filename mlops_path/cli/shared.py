@@ -10,15 +10,26 @@ from mlops_path.cli.completion import complete_ids, complete_topics
 from mlops_path.core.api import Learner
 
 JsonOption = Annotated[bool, typer.Option("--json", help="Print JSON (documented in the README) instead of text.")]
-IdArgument = Annotated[str, typer.Argument(metavar="ID", help="A resource id.", autocompletion=complete_ids, show_default=False)]
+IdArgument = Annotated[
+    str, typer.Argument(metavar="ID", help="A resource id.", autocompletion=complete_ids, show_default=False)
+]
 OptionalIds = Annotated[
     list[str] | None,
-    typer.Argument(metavar="[ID]...", help="Resource ids; the current step (what `next` shows) if left out.",
-                   autocompletion=complete_ids, show_default=False),
-]  # fmt: skip
+    typer.Argument(
+        metavar="[ID]...",
+        help="Resource ids; the current step (what `next` shows) if left out.",
+        autocompletion=complete_ids,
+        show_default=False,
+    ),
+]
 TopicOption = Annotated[
     str | None,
-    typer.Option(metavar="TOPIC", help="Only steps on this topic, e.g. monitoring.", autocompletion=complete_topics, show_default=False),
+    typer.Option(
+        metavar="TOPIC",
+        help="Only steps on this topic, e.g. monitoring.",
+        autocompletion=complete_topics,
+        show_default=False,
+    ),
 ]
 
 

@@ -43,7 +43,9 @@ def describe(step: Step) -> str:
 def minutes_text(step: Step, short: bool = False) -> str:
     """A step's time: "≈48 min" (an estimate, as most are), with what it rests on unless `short`."""
     r = step.resource
-    return duration(r.minutes, estimate=not r.minutes_measured) + ("" if short or not r.minutes_note else f" ({r.minutes_note})")
+    return duration(r.minutes, estimate=not r.minutes_measured) + (
+        "" if short or not r.minutes_note else f" ({r.minutes_note})"
+    )
 
 
 def costs_something(step: Step) -> bool:
@@ -109,7 +111,15 @@ def _detail_panel(title: str, heading: str, rows: list[tuple[str, str]], footer:
     body.add_row("")
     body.add_row(grid)
     out = output.console()
-    out.print(Panel(body, title=output.text(title), title_align="left", border_style="cyan", width=min(out.width, output.PANEL_WIDTH)))
+    out.print(
+        Panel(
+            body,
+            title=output.text(title),
+            title_align="left",
+            border_style="cyan",
+            width=min(out.width, output.PANEL_WIDTH),
+        )
+    )
     if footer:
         _command_line(out, footer)
     for url in links:
@@ -158,9 +168,13 @@ def start_screen(path: LearningPath, step: Step | None, s: Summary) -> None:
     output.say([f"mlops-path: learning MLOps with {path.title!r}."])
     say_whole([where])
     output.say([counts_text(s), ""])
-    output.pairs([("mlops-path next", "what to read or watch now, why, and where"),
-                  ("mlops-path done", "mark the current step done"),
-                  ("mlops-path list", "the whole path, and where you are on it")])  # fmt: skip
+    output.pairs(
+        [
+            ("mlops-path next", "what to read or watch now, why, and where"),
+            ("mlops-path done", "mark the current step done"),
+            ("mlops-path list", "the whole path, and where you are on it"),
+        ]
+    )
     output.say(["", "Every command: mlops-path help"])
 
 
@@ -193,7 +207,7 @@ def show(step: Step, entry: Entry | None, as_json: bool, current: bool = False, 
         )
         return
     status = STATUS_WORD[step.status] + (f" on {output.stamp(entry.done_at)}" if entry and entry.done_at else "")
-    rows = detail_rows(step) + [("status", status)]
+    rows = [*detail_rows(step), ("status", status)]
     rows += [("note", f"{output.stamp(n.at)}: {n.text}") for n in notes]
     rows += [("group", f"{who}, {output.stamp(n.at)}: {n.text}") for who, n in group_notes]
     if current:
@@ -220,7 +234,9 @@ def summary(s: Summary, as_json: bool) -> None:
                 "minutes_left": s.minutes_left,
                 "optional_minutes_left": s.optional_minutes_left,
                 "in_progress": [step.id for step in s.in_progress],
-                "last_finished": {"id": s.last_finished[0].id, "at": iso(s.last_finished[1])} if s.last_finished else None,
+                "last_finished": {"id": s.last_finished[0].id, "at": iso(s.last_finished[1])}
+                if s.last_finished
+                else None,
                 "pace_minutes_per_week": round(s.pace, 1),
                 "forecast": s.forecast.isoformat() if s.forecast else None,
                 "on_track": None if s.behind_plan is None else s.behind_plan[0] == 0,
@@ -230,13 +246,15 @@ def summary(s: Summary, as_json: bool) -> None:
                 "orphans": s.orphans,
                 "stages": [{"stage": t.name, **tally_json(t)} for t in s.stages],
                 "topics": [{"topic": t.name, **tally_json(t)} for t in s.topics],
-            }  # fmt: skip
+            }
         )
         return
-    head = [counts_text(s),
-            f"Time: {duration(s.minutes_done)} done, about {duration(s.minutes_left, estimate=False)} left"
-            + (f" (+{duration(s.optional_minutes_left, estimate=False)} optional)" if s.optional_minutes_left else "")
-            + " (estimates)"]  # fmt: skip
+    head = [
+        counts_text(s),
+        f"Time: {duration(s.minutes_done)} done, about {duration(s.minutes_left, estimate=False)} left"
+        + (f" (+{duration(s.optional_minutes_left, estimate=False)} optional)" if s.optional_minutes_left else "")
+        + " (estimates)",
+    ]
     head[1:] = finished_text(s) if s.required_done == s.required else [head[1], pace_text(s)]
     if s.behind_plan is not None:
         head.append(plan_text(s))
@@ -245,7 +263,8 @@ def summary(s: Summary, as_json: bool) -> None:
         head.append(f"Last finished: {s.last_finished[0].id} on {output.stamp(s.last_finished[1])}")
     if s.orphans:
         head.append(
-            f"Kept: {s.orphans} record{'s' * (s.orphans != 1)} for resources no catalog defines now (they come back if the catalog does)."
+            f"Kept: {s.orphans} record{'s' * (s.orphans != 1)} for resources no catalog defines now (they come back "
+            f"if the catalog does)."
         )
     tallies = [("Stages", s.stages), ("Topics", s.topics)]
     if not output.use_rich():
@@ -271,8 +290,14 @@ def summary(s: Summary, as_json: bool) -> None:
     for title, group in tallies:
         if not group:
             continue
-        table = Table(box=None, pad_edge=False, show_header=False, title=f"{title} (required steps done)", title_justify="left",
-                      title_style="bold magenta")  # fmt: skip
+        table = Table(
+            box=None,
+            pad_edge=False,
+            show_header=False,
+            title=f"{title} (required steps done)",
+            title_justify="left",
+            title_style="bold magenta",
+        )
         table.add_column(justify="right", no_wrap=True)
         table.add_column(no_wrap=True)
         table.add_column(overflow="fold")
@@ -281,8 +306,12 @@ def summary(s: Summary, as_json: bool) -> None:
                 table.add_row("–", "", output.text(f"{t.name}: {tally_text(t)}"), style="dim")
                 continue
             complete = t.done == t.total
-            table.add_row(f"{t.done}/{t.total}", output.bar(100 * t.done // t.total, 8, "█", "░"),
-                          output.text(t.name + _optional_tail(t)), style="green" if complete else "")  # fmt: skip
+            table.add_row(
+                f"{t.done}/{t.total}",
+                output.bar(100 * t.done // t.total, 8, "█", "░"),
+                output.text(t.name + _optional_tail(t)),
+                style="green" if complete else "",
+            )
         out.print()
         out.print(table)
 
@@ -293,8 +322,10 @@ EVERY_PATH = "Every path, with your progress on each: `mlops-path paths`."
 def finished_text(s: Summary) -> list[str]:
     """What `progress` says once every required step is done: that the path is finished, what
     optional steps are left, and where the other paths are (not "about 0 min left")."""
-    out = [f"Time: {duration(s.minutes_done)} done (estimates).",
-           "You have finished this path: every required step is done."]
+    out = [
+        f"Time: {duration(s.minutes_done)} done (estimates).",
+        "You have finished this path: every required step is done.",
+    ]
     if s.optional_minutes_left:
         left = duration(s.optional_minutes_left, estimate=False)
         out.append(f"Optional steps are left, about {left}: `mlops-path next` shows the first.")
@@ -351,7 +382,13 @@ def tally_text(t: Tally) -> str:
 def tally_json(t: Tally) -> dict:
     """`steps`/`done` are the required count, `percent` of it (null with none to count)."""
     percent = t.percent if t.total else None
-    return {"steps": t.total, "done": t.done, "percent": percent, "optional": t.optional, "optional_done": t.optional_done}
+    return {
+        "steps": t.total,
+        "done": t.done,
+        "percent": percent,
+        "optional": t.optional,
+        "optional_done": t.optional_done,
+    }
 
 
 def topics(tallies: list[Tally], as_json: bool) -> None:
@@ -454,7 +491,7 @@ def paths(overviews: list[PathOverview], as_json: bool) -> None:
                     "required_done": o.summary.required_done,
                     "current": o.current,
                     "source": o.source,
-                }  # fmt: skip
+                }
                 for o in overviews
             ]
         )
@@ -462,7 +499,8 @@ def paths(overviews: list[PathOverview], as_json: bool) -> None:
     if not output.use_rich():
         width = max(len(o.path.id) for o in overviews)
         output.lines(
-            f"{'*' if o.current else ' '} {o.path.id:<{width}}  {o.summary.required_done:>3}/{o.summary.required:<3} required "
+            f"{'*' if o.current else ' '} {o.path.id:<{width}}  "
+            f"{o.summary.required_done:>3}/{o.summary.required:<3} required "
             f"{o.summary.percent:>3}%  {o.path.title}"
             for o in overviews
         )
@@ -476,5 +514,7 @@ def paths(overviews: list[PathOverview], as_json: bool) -> None:
     table.add_column("title", ratio=1, overflow="fold")
     for o in overviews:
         done = f"{o.summary.required_done}/{o.summary.required} {o.summary.percent}%"
-        table.add_row("*" if o.current else "", o.path.id, done, output.text(o.path.title), style="bold" if o.current else "")
+        table.add_row(
+            "*" if o.current else "", o.path.id, done, output.text(o.path.title), style="bold" if o.current else ""
+        )
     output.console().print(table)

@@ -157,7 +157,9 @@ class Learner:
             return self.catalog.path(self.path_id)
         chosen = progress.default_path
         if chosen and chosen not in self.catalog.paths:
-            self._warn_once(f"The path {chosen!r} chosen with `mlops-path use` is in no catalog now; showing {DEFAULT_PATH!r}.")
+            self._warn_once(
+                f"The path {chosen!r} chosen with `mlops-path use` is in no catalog now; showing {DEFAULT_PATH!r}."
+            )
             chosen = None
         return self.catalog.path(chosen or DEFAULT_PATH)
 
@@ -281,7 +283,9 @@ class Learner:
             from mlops_path.core.words import today as local_today
 
             today = local_today(now())
-            summary = summary._replace(behind_plan=behind(saved, state.steps, today), ahead_of_plan=ahead(saved, state.steps, today))
+            summary = summary._replace(
+                behind_plan=behind(saved, state.steps, today), ahead_of_plan=ahead(saved, state.steps, today)
+            )
         return summary
 
     def search(self, query: str) -> list[Hit]:
@@ -308,7 +312,10 @@ class Learner:
         current = self._path_for(progress).id
         return [
             PathOverview(
-                path, summarize(walk(self.catalog, path, progress), progress), path.id == current, self.catalog.origin[f"path:{path.id}"]
+                path,
+                summarize(walk(self.catalog, path, progress), progress),
+                path.id == current,
+                self.catalog.origin[f"path:{path.id}"],
             )
             for path in self.catalog.paths.values()
         ]
@@ -344,7 +351,9 @@ class Learner:
             if weeks:
                 weeks[-1].start + timedelta(days=7)  # the last week's end must be a date too
         except OverflowError:
-            raise UsageError(f"A plan from {start.isoformat()} would end after the last date there is; pick an earlier --start.") from None
+            raise UsageError(
+                f"A plan from {start.isoformat()} would end after the last date there is; pick an earlier --start."
+            ) from None
         if ics is not None:
             from mlops_path import __version__
             from mlops_path.core.outputs import write_output
@@ -453,7 +462,9 @@ class Learner:
         engine, as_of = None, None
         if folder is None:
             if config is None or not config.on:
-                raise UsageError("Give a folder that holds the group's sync files, or set up sync (`mlops-path sync init`).")
+                raise UsageError(
+                    "Give a folder that holds the group's sync files, or set up sync (`mlops-path sync init`)."
+                )
             folder, engine = config.place, config.engine
             if engine == "git":  # the clone holds the others' files as of the last sync
                 last = (config.last_sync or {}).get("at")

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import errno
 import json
 import os
@@ -207,10 +208,8 @@ def private_folder(folder: Path) -> None:
 
 
 def remove_quietly(file: Path) -> None:
-    try:
+    with contextlib.suppress(OSError):
         file.unlink(missing_ok=True)
-    except OSError:
-        pass
 
 
 def cause(exc: OSError) -> str:

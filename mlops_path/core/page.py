@@ -72,7 +72,9 @@ def _status(status: Status) -> dict[str, str]:
     return {"key": status.value, "word": STATUS_WORD[status], "icon": STATUS_ICON[status]}
 
 
-def path_page(path: LearningPath, steps: list[Step], progress: Progress, summary: Summary, current: Step | None, at: datetime) -> str:
+def path_page(
+    path: LearningPath, steps: list[Step], progress: Progress, summary: Summary, current: Step | None, at: datetime
+) -> str:
     """The learner's page: the stages in order, each step a card; where they are; how far."""
     stages: list[dict[str, Any]] = []
     for step in steps:
@@ -80,21 +82,43 @@ def path_page(path: LearningPath, steps: list[Step], progress: Progress, summary
             stages.append({"title": step.stage or path.title, "steps": []})
         r = step.resource
         entry = progress.entry_for(r.id, r.replaces)
-        stages[-1]["steps"].append({
-            "id": r.id, "title": r.title, "url": _web_link(r.url), "shown_url": r.url, "kind": r.kind,
-            "minutes": duration(r.minutes, estimate=not r.minutes_measured), "estimate": not r.minutes_measured,
-            "minutes_note": r.minutes_note, "optional": r.optional, "access": _cost(r.access),
-            "access_note": r.access_note, "status": _status(step.status), "current": current is not None and step.id == current.id,
-            "position": step.position, "total": step.total, "why": r.why,
-            "notes": [{"at": iso_day(n.at), "text": n.text} for n in (entry.notes if entry else ())],
-        })  # fmt: skip
+        stages[-1]["steps"].append(
+            {
+                "id": r.id,
+                "title": r.title,
+                "url": _web_link(r.url),
+                "shown_url": r.url,
+                "kind": r.kind,
+                "minutes": duration(r.minutes, estimate=not r.minutes_measured),
+                "estimate": not r.minutes_measured,
+                "minutes_note": r.minutes_note,
+                "optional": r.optional,
+                "access": _cost(r.access),
+                "access_note": r.access_note,
+                "status": _status(step.status),
+                "current": current is not None and step.id == current.id,
+                "position": step.position,
+                "total": step.total,
+                "why": r.why,
+                "notes": [{"at": iso_day(n.at), "text": n.text} for n in (entry.notes if entry else ())],
+            }
+        )
     forecast = full_day(summary.forecast) if summary.forecast else None
-    return _render("path.html.j2", {
-        "title": path.title, "description": path.description, "stages": stages, "summary": summary,
-        "minutes_done": duration(summary.minutes_done), "minutes_left": duration(summary.minutes_left, estimate=False),
-        "pace": duration(round(summary.pace), estimate=False) if summary.pace else None, "forecast": forecast,
-        "current": current.resource.title if current else None, "generated": when(at),
-    })  # fmt: skip
+    return _render(
+        "path.html.j2",
+        {
+            "title": path.title,
+            "description": path.description,
+            "stages": stages,
+            "summary": summary,
+            "minutes_done": duration(summary.minutes_done),
+            "minutes_left": duration(summary.minutes_left, estimate=False),
+            "pace": duration(round(summary.pace), estimate=False) if summary.pace else None,
+            "forecast": forecast,
+            "current": current.resource.title if current else None,
+            "generated": when(at),
+        },
+    )
 
 
 def cohort_page(cohort: Cohort) -> str:
@@ -140,15 +164,28 @@ def _step_row(step: StepRow, number: int, size: int, next_for: int, stuck: int) 
     """A step's column header and its line in the key: what the group has done of it, and how many have it next."""
     todo = size - step.done - step.in_progress - step.skipped
     return {
-        **{"id": step.id, "title": step.title, "number": number, "next_for": next_for, "stuck": stuck, "todo": todo},
-        **{"done": step.done, "in_progress": step.in_progress, "skipped": step.skipped},
+        "id": step.id,
+        "title": step.title,
+        "number": number,
+        "next_for": next_for,
+        "stuck": stuck,
+        "todo": todo,
+        "done": step.done,
+        "in_progress": step.in_progress,
+        "skipped": step.skipped,
     }
 
 
 def _learner_row(row: LearnerRow, cohort: Cohort) -> dict[str, Any]:
     return {
-        **{"name": row.name, "short_name": short_name(inert(row.name)), "current": row.current, "stuck": row.stuck},
-        **{"percent": row.percent, "done": row.done, "total": row.total, "days_inactive": row.days_inactive},
+        "name": row.name,
+        "short_name": short_name(inert(row.name)),
+        "current": row.current,
+        "stuck": row.stuck,
+        "percent": row.percent,
+        "done": row.done,
+        "total": row.total,
+        "days_inactive": row.days_inactive,
         "cells": [_status(row.statuses.get(step.id, Status.TODO)) for step in cohort.steps],
     }
 

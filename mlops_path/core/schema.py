@@ -46,7 +46,9 @@ class ResourceSchema(_Strict):
     why: Prose | None = None
     optional: bool = False
     minutes_note: Name | None = None
-    minutes_measured: bool = Field(default=False, description="true when `minutes` is measured (a video's runtime), not estimated")
+    minutes_measured: bool = Field(
+        default=False, description="true when `minutes` is measured (a video's runtime), not estimated"
+    )
     access: Literal["free", "subscription", "paid", "free-registration"] | None = Field(
         default=None, description="what it costs to read or watch; left out: not stated"
     )

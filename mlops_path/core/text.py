@@ -13,7 +13,7 @@ import re
 # C0 controls, DEL and C1 controls; bidirectional overrides, embeddings and isolates (they can make
 # text read in another order than it is stored: "Trojan Source"); the line and paragraph
 # separators, which some terminals and editors treat as line breaks.
-_CONTROLS = [*range(0x00, 0x20), 0x7F, *range(0x80, 0xA0)]
+_CONTROLS = [*range(0x20), 0x7F, *range(0x80, 0xA0)]
 _BIDI = [0x061C, 0x200E, 0x200F, *range(0x202A, 0x202F), *range(0x2066, 0x206A)]
 _SEPARATORS = [0x2028, 0x2029]
 

@@ -17,7 +17,12 @@ STATUS_WORD = {Status.TODO: "todo", Status.IN_PROGRESS: "started", Status.DONE: 
 STATUS_MARK = {Status.TODO: "[ ]", Status.IN_PROGRESS: "[~]", Status.DONE: "[x]", Status.SKIPPED: "[-]"}
 STATUS_ICON = {Status.TODO: "○", Status.IN_PROGRESS: "◐", Status.DONE: "✓", Status.SKIPPED: "⤼"}  # the page's grid
 
-ACCESS = {"free": "free", "subscription": "needs a subscription", "paid": "paid", "free-registration": "free, with registration"}
+ACCESS = {
+    "free": "free",
+    "subscription": "needs a subscription",
+    "paid": "paid",
+    "free-registration": "free, with registration",
+}
 ESTIMATE_MARK = "≈"  # before a length nobody measured (most are estimates)
 
 

@@ -54,10 +54,16 @@ class Stage(NamedTuple):
 class LearningPath:
     """An ordered walk through resources (`steps`), optionally grouped into titled stages."""
 
-    __slots__ = ("id", "title", "steps", "stages", "description", "_stage_of")
+    __slots__ = ("_stage_of", "description", "id", "stages", "steps", "title")
 
     def __init__(self, id: str, title: str, steps: list[str], stages: list[Stage] = (), description: str | None = None):
-        self.id, self.title, self.steps, self.stages, self.description = id, title, list(steps), list(stages), description
+        self.id, self.title, self.steps, self.stages, self.description = (
+            id,
+            title,
+            list(steps),
+            list(stages),
+            description,
+        )
         self._stage_of = {step: stage.title for stage in self.stages for step in stage.steps}
 
     @classmethod
@@ -67,8 +73,13 @@ class LearningPath:
         return cls(data["id"], data["title"], steps, stages, data.get("description"))
 
     def to_dict(self) -> dict[str, Any]:
-        return {"id": self.id, "title": self.title, "steps": self.steps, "description": self.description,
-                "stages": [stage._asdict() for stage in self.stages]}  # fmt: skip
+        return {
+            "id": self.id,
+            "title": self.title,
+            "steps": self.steps,
+            "description": self.description,
+            "stages": [stage._asdict() for stage in self.stages],
+        }
 
     def stage_of(self, resource_id: str) -> str | None:
         return self._stage_of.get(resource_id)
@@ -160,14 +171,26 @@ def _sound(r: Resource) -> Resource:
     """A resource read back from the cache, checked for the types the rest of the code relies on
     (a cache is a hint: a damaged or crafted entry must be rebuilt, never crash a command)."""
     if not (
-        type(r.id) is str and type(r.title) is str and type(r.kind) is str and type(r.url) is str
+        type(r.id) is str
+        and type(r.title) is str
+        and type(r.kind) is str
+        and type(r.url) is str
         and r.url.startswith(("https://", "http://"))
-        and type(r.minutes) is int and r.minutes > 0
-        and all(type(item) is str for field in (r.topics, r.authors, r.replaces) if type(field) is list for item in field)
-        and type(r.topics) is list and type(r.authors) is list and type(r.replaces) is list
-        and (r.year is None or type(r.year) is int) and type(r.optional) is bool and type(r.minutes_measured) is bool
-        and all(value is None or type(value) is str for value in (r.part_of, r.why, r.minutes_note, r.access, r.access_note))
-    ):  # fmt: skip
+        and type(r.minutes) is int
+        and r.minutes > 0
+        and all(
+            type(item) is str for field in (r.topics, r.authors, r.replaces) if type(field) is list for item in field
+        )
+        and type(r.topics) is list
+        and type(r.authors) is list
+        and type(r.replaces) is list
+        and (r.year is None or type(r.year) is int)
+        and type(r.optional) is bool
+        and type(r.minutes_measured) is bool
+        and all(
+            value is None or type(value) is str for value in (r.part_of, r.why, r.minutes_note, r.access, r.access_note)
+        )
+    ):
         raise ValueError(f"a cached resource has a field of the wrong type: {r.id!r}")
     return r
 
@@ -189,9 +212,10 @@ def read_part(raw: Any, source: str) -> tuple[Part, list[Problem]]:
     part, problems = Part(source, [], []), []
     if not isinstance(raw, dict):
         return part, [Problem(source, "a catalog is a TOML table")]
-    for key in raw:
-        if key not in ("resources", "paths"):
-            problems.append(Problem(source, f"unknown top-level key {key!r} (expected `resources` and `paths`)"))
+    unknown = [key for key in raw if key not in ("resources", "paths")]
+    problems += [
+        Problem(source, f"unknown top-level key {key!r} (expected `resources` and `paths`)") for key in unknown
+    ]
     for table, schema, build, items in (
         ("resources", ResourceSchema, Resource.from_dict, part.resources),
         ("paths", PathSchema, LearningPath.from_dict, part.paths),
@@ -276,7 +300,9 @@ def _clashes(catalog: Catalog, part: Part) -> list[Problem]:
             if (what, item) in seen:
                 problems.append(Problem(part.source, f"{what} id {item!r} is defined more than once in this file"))
             elif item in known:
-                problems.append(Problem(part.source, f"{what} id {item!r} is already defined in {catalog.origin[key(item)]}"))
+                problems.append(
+                    Problem(part.source, f"{what} id {item!r} is already defined in {catalog.origin[key(item)]}")
+                )
             seen.add((what, item))
     return problems
 

@@ -31,7 +31,10 @@ def week_summary(steps: list[Step], progress: Progress, at: datetime) -> WeekSum
             if entry and entry.done_at and start <= entry.done_at <= at:
                 finished.append((step, entry.done_at))
     finished.sort(key=lambda pair: pair[1])
-    notes = sorted(((rid, n) for rid, e in progress.resources.items() for n in e.notes if start <= n.at <= at), key=lambda p: p[1].at)
+    notes = sorted(
+        ((rid, n) for rid, e in progress.resources.items() for n in e.notes if start <= n.at <= at),
+        key=lambda p: p[1].at,
+    )
     return WeekSummary(start, at, finished, sum(s.resource.minutes for s, _ in finished), notes, _streak(progress, at))
 
 

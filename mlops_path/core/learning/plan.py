@@ -83,7 +83,8 @@ def to_ics(weeks: list[Week], path_id: str, path_title: str, stamp: datetime, ve
     lines = ["BEGIN:VCALENDAR", "VERSION:2.0", f"PRODID:-//mlops-path//mlops-path {version}//EN", "CALSCALE:GREGORIAN"]
     for week in weeks:
         description = "\n".join(
-            f"{s.resource.title} ({duration(s.resource.minutes, not s.resource.minutes_measured)}, {s.id}): {s.resource.url}"
+            f"{s.resource.title} ({duration(s.resource.minutes, not s.resource.minutes_measured)}, {s.id}): "
+            f"{s.resource.url}"
             for s in week.steps
         )
         estimate = any(not s.resource.minutes_measured for s in week.steps)

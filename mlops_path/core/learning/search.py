@@ -37,8 +37,16 @@ def _fields(step: Step, progress: Progress) -> dict[str, str]:
     r = step.resource
     entry = progress.entry_for(r.id, r.replaces)
     notes = " / ".join(n.text for n in entry.notes) if entry else ""
-    fields = {"title": r.title, "id": r.id, "topics": ", ".join(r.topics), "authors": ", ".join(r.authors),
-              "part_of": r.part_of or "", "notes": notes, "why": r.why or "", "kind": r.kind}  # fmt: skip
+    fields = {
+        "title": r.title,
+        "id": r.id,
+        "topics": ", ".join(r.topics),
+        "authors": ", ".join(r.authors),
+        "part_of": r.part_of or "",
+        "notes": notes,
+        "why": r.why or "",
+        "kind": r.kind,
+    }
     return {name: text for name, text in fields.items() if text}
 
 

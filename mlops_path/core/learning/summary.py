@@ -76,7 +76,9 @@ class Summary(NamedTuple):
     orphans: int  # recorded ids that no catalog defines any more (kept untouched)
     pace: float = 0.0  # required minutes done per week, over `pace_weeks` weeks
     forecast: date | None = None  # when the required steps would be done at that pace (None: too early, or no pace)
-    behind_plan: tuple[int, int] | None = None  # with a saved plan: steps and minutes planned before this week, still open
+    behind_plan: tuple[int, int] | None = (
+        None  # with a saved plan: steps and minutes planned before this week, still open
+    )
     pace_weeks: float = 0.0  # the weeks the pace is taken over: since the first activity, at most PACE_WEEKS
     days_active: int = 0  # days since the learner's first activity (0: none yet, or today)
     ahead_of_plan: int = 0  # with a saved plan: steps planned for weeks still to come, already done

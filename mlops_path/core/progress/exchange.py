@@ -29,8 +29,12 @@ class Export(NamedTuple):
     resources: dict[str, Entry]
 
     def to_json(self) -> str:
-        doc = {"format": EXPORT_FORMAT, "version": EXPORT_VERSION, "exported_at": iso(self.exported_at),
-               "resources": {rid: e.to_dict() for rid, e in self.resources.items()}}  # fmt: skip
+        doc = {
+            "format": EXPORT_FORMAT,
+            "version": EXPORT_VERSION,
+            "exported_at": iso(self.exported_at),
+            "resources": {rid: e.to_dict() for rid, e in self.resources.items()},
+        }
         return json.dumps(doc, indent=2, ensure_ascii=False) + "\n"
 
 
@@ -69,7 +73,11 @@ def export_markdown(progress: Progress, catalog: Catalog, at: datetime) -> str:
     """A learning log a person can read: what was done when, with the notes."""
     out = ["# MLOps learning log", "", f"Exported from mlops-path on {when(at)}."]
     for status, heading in SECTIONS:
-        entries = [(rid, e) for rid, e in progress.resources.items() if e.status is status and (e.notes or status is not Status.TODO)]
+        entries = [
+            (rid, e)
+            for rid, e in progress.resources.items()
+            if e.status is status and (e.notes or status is not Status.TODO)
+        ]
         if not entries:
             continue
         entries.sort(key=lambda pair: pair[1].done_at or pair[1].updated)
@@ -79,7 +87,10 @@ def export_markdown(progress: Progress, catalog: Catalog, at: datetime) -> str:
             title = f"[{md_plain(resource.title)}]({md_link(resource.url)})" if resource else md_plain(rid)
             on = f" — {iso_day(entry.done_at or entry.updated)}" if status is not Status.TODO else ""
             out.append(f"- {title} ({md_code(rid)}){on}")
-            out += [f"  - {local(note.at):%Y-%m-%d %H:%M}: " + "<br>".join(map(md_plain, note.text.splitlines())) for note in entry.notes]
+            out += [
+                f"  - {local(note.at):%Y-%m-%d %H:%M}: " + "<br>".join(map(md_plain, note.text.splitlines()))
+                for note in entry.notes
+            ]
     if len(out) == 3:
         out += ["", "Nothing recorded yet."]
     return "\n".join(out) + "\n"
@@ -97,7 +108,9 @@ def read_export(file: Path) -> Export:
         raise FileProblem(f'{file} is not an mlops-path export (no "format": "{EXPORT_FORMAT}"); nothing was changed.')
     version = raw.get("version")
     if type(version) is int and version > EXPORT_VERSION:
-        raise FileProblem(f"{file} was exported by a newer mlops-path (export version {version}); upgrade mlops-path to import it.")
+        raise FileProblem(
+            f"{file} was exported by a newer mlops-path (export version {version}); upgrade mlops-path to import it."
+        )
     from pydantic import ValidationError
 
     from mlops_path.core.schema import ExportSchema
@@ -108,9 +121,12 @@ def read_export(file: Path) -> Export:
         first = exc.errors()[0]
         where = ".".join(str(part) for part in first["loc"])
         raise FileProblem(
-            f"{file} is not a valid mlops-path export: bad value at {where} ({first['msg'].lower()}); nothing was changed."
+            f"{file} is not a valid mlops-path export: bad value at {where} ({first['msg'].lower()}); nothing was "
+            f"changed."
         ) from None
-    return Export(datetime.fromisoformat(valid["exported_at"]), {rid: Entry.from_dict(e) for rid, e in valid["resources"].items()})
+    return Export(
+        datetime.fromisoformat(valid["exported_at"]), {rid: Entry.from_dict(e) for rid, e in valid["resources"].items()}
+    )
 
 
 def merge(progress: Progress, theirs: Export, at: datetime) -> tuple[Progress, list[str]]:

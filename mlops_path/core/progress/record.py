@@ -131,7 +131,9 @@ class Records(Mapping[str, Entry]):
 
     __slots__ = ("_parsed", "_raw", "_source")
 
-    def __init__(self, parsed: Mapping[str, Entry] = NOTHING, raw: Mapping[str, Any] | None = None, source: object = None):
+    def __init__(
+        self, parsed: Mapping[str, Entry] = NOTHING, raw: Mapping[str, Any] | None = None, source: object = None
+    ):
         self._parsed = dict(parsed)
         self._raw = raw  # the file's data; when given, it names every id
         self._source = source
@@ -174,7 +176,8 @@ class Records(Mapping[str, Entry]):
             from mlops_path.core.errors import ProgressError
 
             raise ProgressError(
-                f"The progress file {self._source} has an unreadable record for {resource_id!r}; run `mlops-path doctor`."
+                f"The progress file {self._source} has an unreadable record for {resource_id!r}; run `mlops-path "
+                f"doctor`."
             ) from None
 
     def to_dict(self) -> dict[str, Any]:
@@ -208,7 +211,9 @@ class Change(NamedTuple):
     def from_dict(cls, data: Mapping[str, Any]) -> Change:
         before = {rid: Entry.from_dict(e) if e is not None else None for rid, e in data["before"].items()}
         added = data.get("notes_added")
-        notes_added = {rid: tuple(Note.from_dict(n) for n in notes) for rid, notes in added.items()} if added else NOTHING
+        notes_added = (
+            {rid: tuple(Note.from_dict(n) for n in notes) for rid, notes in added.items()} if added else NOTHING
+        )
         return cls(
             _time(data["at"]),
             data["action"],
@@ -429,7 +434,9 @@ ACTIONS = {Status.DONE: "done", Status.IN_PROGRESS: "start", Status.SKIPPED: "sk
 Replaces = Mapping[str, Sequence[str]]  # resource id -> the old ids it replaces
 
 
-def mark(progress: Progress, ids: list[str], status: Status, at: datetime, replaces: Replaces = NOTHING) -> tuple[Progress, list[str]]:
+def mark(
+    progress: Progress, ids: list[str], status: Status, at: datetime, replaces: Replaces = NOTHING
+) -> tuple[Progress, list[str]]:
     """Give `ids` a status; an id that already has it is left alone (idempotent).
 
     A record kept under an old id (see `replaces`) is carried over to the new id.
@@ -441,11 +448,17 @@ def mark(progress: Progress, ids: list[str], status: Status, at: datetime, repla
             continue
         started = at if status is Status.IN_PROGRESS else (old.started_at if old else None)
         done = at if status is Status.DONE else None
-        new[rid] = old._replace(status=status, updated=at, done_at=done, started_at=started) if old else Entry(status, at, done, started)
+        new[rid] = (
+            old._replace(status=status, updated=at, done_at=done, started_at=started)
+            if old
+            else Entry(status, at, done, started)
+        )
     return apply(progress, ACTIONS[status], new, at)
 
 
-def add_note(progress: Progress, resource_id: str, text: str, at: datetime, replaces: Sequence[str] = ()) -> tuple[Progress, list[str]]:
+def add_note(
+    progress: Progress, resource_id: str, text: str, at: datetime, replaces: Sequence[str] = ()
+) -> tuple[Progress, list[str]]:
     """Append a dated note to one resource's record (creating a todo record if it has none)."""
     old = progress.entry_for(resource_id, replaces) or Entry(Status.TODO, at)
     return apply(progress, "note", {resource_id: old._replace(notes=(*old.notes, Note(at, text)))}, at)
@@ -499,8 +512,14 @@ def _taken_back(change: Change, rid: str, current: Entry | None) -> Entry | None
         if current.status is not sets:
             return current
         if before is None:
-            return None if not current.notes else current._replace(status=Status.TODO, updated=change.at, done_at=None, started_at=None)
-        return current._replace(status=before.status, updated=before.updated, done_at=before.done_at, started_at=before.started_at)
+            return (
+                None
+                if not current.notes
+                else current._replace(status=Status.TODO, updated=change.at, done_at=None, started_at=None)
+            )
+        return current._replace(
+            status=before.status, updated=before.updated, done_at=before.done_at, started_at=before.started_at
+        )
     if change.action == "note" and current is not None:
         if rid in change.notes_added:
             return before

@@ -44,7 +44,8 @@ class Unreadable(ProgressError):
         backup = backup_file(file)
         way_out = f"restore the backup {backup}" if _is_sound(backup) else "start afresh"
         super().__init__(
-            f"The progress file {file} {reason}, so it was left untouched; `mlops-path doctor --repair` would set it aside and {way_out}."
+            f"The progress file {file} {reason}, so it was left untouched; `mlops-path doctor --repair` would set "
+            f"it aside and {way_out}."
         )
 
 
@@ -104,7 +105,9 @@ def _validated(raw: dict, version: int, file: Path) -> dict:
         return ProgressSchema.model_validate(raw).model_dump(mode="json")
     except ValidationError as exc:
         if version > SCHEMA_VERSION:
-            raise Unreadable(file, f"was written by a newer mlops-path (schema {version}); upgrade mlops-path to read it") from None
+            raise Unreadable(
+                file, f"was written by a newer mlops-path (schema {version}); upgrade mlops-path to read it"
+            ) from None
         first = exc.errors()[0]
         where = ".".join(str(part) for part in first["loc"])
         raise Unreadable(file, f"has a bad value at {where} ({first['msg'].lower()})") from None

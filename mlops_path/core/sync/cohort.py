@@ -254,8 +254,12 @@ def _remembered(
 def _compact(device: DeviceFile) -> dict[str, Any]:
     resources = {rid: e._replace(notes=()).to_dict() for rid, e in device.resources.items()}
     return {
-        **{"learner": device.learner, "device": device.device, "name": device.device_name},
-        **{"at": iso(device.exported_at), "clock": list(device.clock), "resources": resources},
+        "learner": device.learner,
+        "device": device.device,
+        "name": device.device_name,
+        "at": iso(device.exported_at),
+        "clock": list(device.clock),
+        "resources": resources,
     }
 
 

@@ -48,12 +48,16 @@ class Skipped(Exception):
     """A foreign file that cannot be used; the message says why, in a few words."""
 
 
-def read_device_file(file: Path, now_ms: int | None = None, key: str | None = None, learner: str | None = None) -> DeviceFile:
+def read_device_file(
+    file: Path, now_ms: int | None = None, key: str | None = None, learner: str | None = None
+) -> DeviceFile:
     """`file` validated; Skipped if it is not a regular file, too large, or holds anything a device
     of ours would not write: a time before mlops-path existed or past `now_ms` (this device's clock)
     by more than the allowed skew, a clock no honest device could reach, a number too long to parse."""
     try:
-        raw = json_object(read_regular(file, MAX_SYNC_FILE_BYTES), check_depth=False)  # `_validated` walks a fixed shape
+        raw = json_object(
+            read_regular(file, MAX_SYNC_FILE_BYTES), check_depth=False
+        )  # `_validated` walks a fixed shape
     except OSError as exc:
         raise Skipped(f"cannot be read ({cause(exc)})") from None
     except NotAJsonObject as exc:
@@ -92,7 +96,10 @@ def _opened(raw: dict[str, Any], key: str) -> dict[str, Any]:
     resources = raw.get("resources")
     if type(notes) is not dict or type(resources) is not dict:
         raise Skipped("holds sealed notes that do not open with your sync secret (altered?)")
-    opened = {rid: (dict(value, notes=notes[rid]) if rid in notes and type(value) is dict else value) for rid, value in resources.items()}
+    opened = {
+        rid: (dict(value, notes=notes[rid]) if rid in notes and type(value) is dict else value)
+        for rid, value in resources.items()
+    }
     return {**raw, "resources": opened}
 
 
@@ -203,7 +210,12 @@ def validated(file: Path, raw: dict[str, Any], now_ms: int | None = None) -> Dev
         if type(device) is not str or not _DEVICE.fullmatch(device):
             raise _Bad("device", "expected up to 64 hexadecimal digits")
         clock = raw.get("clock")
-        if not (type(clock) is list and len(clock) == 2 and _is_count(clock[0], 2**53) and _is_count(clock[1], MAX_CLOCK_COUNTER)):
+        if not (
+            type(clock) is list
+            and len(clock) == 2
+            and _is_count(clock[0], 2**53)
+            and _is_count(clock[1], MAX_CLOCK_COUNTER)
+        ):
             raise _Bad("clock", "expected [milliseconds, counter]")
         window.check(clock[0], "clock", earliest=False)
         path = raw.get("path")

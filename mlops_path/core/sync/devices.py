@@ -152,7 +152,9 @@ def device_document(progress: Progress, config: SyncConfig, at: datetime) -> dic
         "path": progress.default_path,
         "resources": resources,
     }
-    if config.key:  # with a secret: every note travels to this learner's devices sealed, and the file proves who wrote it
+    if (
+        config.key
+    ):  # with a secret: every note travels to this learner's devices sealed, and the file proves who wrote it
         from mlops_path.core.sync import secret
 
         if private:
@@ -169,7 +171,9 @@ def publish(progress: Progress, config: SyncConfig, at: datetime) -> Path:
     would refuse. A file whose content is the same but for its time is left alone, so a sync with
     nothing new commits nothing."""
     if not config.place.is_dir():
-        raise FileProblem(f"The sync folder {config.place} is missing; your progress is saved here and syncs when it is back.")
+        raise FileProblem(
+            f"The sync folder {config.place} is missing; your progress is saved here and syncs when it is back."
+        )
     document = device_document(progress, config, at)
     try:
         validated(config.device_file(), document, epoch_ms(at))
@@ -184,7 +188,9 @@ def publish(progress: Progress, config: SyncConfig, at: datetime) -> Path:
         data = json.dumps(document, indent=1, ensure_ascii=False).encode("utf-8") + b"\n"
         atomic_write(file, data)
     except OSError as exc:
-        raise FileProblem(f"Cannot write your sync file {file}: {cause(exc)}; your progress is saved here and syncs later.") from None
+        raise FileProblem(
+            f"Cannot write your sync file {file}: {cause(exc)}; your progress is saved here and syncs later."
+        ) from None
     return file
 
 

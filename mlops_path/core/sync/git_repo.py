@@ -40,14 +40,24 @@ FORCED = (
 NEUTRAL_ATTRIBUTES = "* -text -eol -filter -ident -working-tree-encoding -diff -merge\n"
 # git's environment that may stay: how to reach the remote (ssh, proxies, certificates).
 KEPT_GIT_ENV = frozenset(
-    {"GIT_SSH", "GIT_SSH_COMMAND", "GIT_SSH_VARIANT", "GIT_PROXY_COMMAND", "GIT_SSL_CAINFO", "GIT_SSL_CAPATH", "GIT_SSL_NO_VERIFY"}
+    {
+        "GIT_SSH",
+        "GIT_SSH_COMMAND",
+        "GIT_SSH_VARIANT",
+        "GIT_PROXY_COMMAND",
+        "GIT_SSL_CAINFO",
+        "GIT_SSL_CAPATH",
+        "GIT_SSL_NO_VERIFY",
+    }
 )
 
 
 def _git() -> str:
     git = shutil.which("git")
     if git is None:
-        raise FileProblem("Sync with git needs the git command, which is not installed; install git, or sync a folder instead.")
+        raise FileProblem(
+            "Sync with git needs the git command, which is not installed; install git, or sync a folder instead."
+        )
     return git
 
 
@@ -64,12 +74,22 @@ def run(repo: Path | None, *args: str, check: bool = True) -> subprocess.Complet
     argv = [_git(), *forced, *(["-C", str(repo)] if repo else []), *args]
     try:
         result = subprocess.run(
-            argv, env=environment(), capture_output=True, text=True, timeout=TIMEOUT, stdin=subprocess.DEVNULL, errors="replace"
+            argv,
+            env=environment(),
+            capture_output=True,
+            text=True,
+            timeout=TIMEOUT,
+            stdin=subprocess.DEVNULL,
+            errors="replace",
         )
     except subprocess.TimeoutExpired:
-        raise FileProblem(f"git {args[0]} took more than {TIMEOUT} seconds; your progress is saved here, try again later.") from None
+        raise FileProblem(
+            f"git {args[0]} took more than {TIMEOUT} seconds; your progress is saved here, try again later."
+        ) from None
     if check and result.returncode != 0:
-        raise FileProblem(f"git {args[0]} failed: {reason(result.stderr)}; your progress is saved here, try again later.")
+        raise FileProblem(
+            f"git {args[0]} failed: {reason(result.stderr)}; your progress is saved here, try again later."
+        )
     return result
 
 
@@ -89,7 +109,9 @@ def clone(url: str, dest: Path) -> None:
     the branch the remote's HEAD names, so a fresh `git clone` of it shows the group's files)."""
     try:
         if dest.exists():
-            shutil.rmtree(dest)  # a clone made by an earlier `sync init` (this device's file is re-written from progress)
+            shutil.rmtree(
+                dest
+            )  # a clone made by an earlier `sync init` (this device's file is re-written from progress)
         dest.parent.mkdir(parents=True, exist_ok=True)
     except OSError as exc:
         raise FileProblem(f"Cannot prepare the folder {dest} for the clone: {exc.strerror or exc}.") from None

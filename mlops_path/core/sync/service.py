@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import getpass
 from collections.abc import Callable, Iterator
-from contextlib import contextmanager
+from contextlib import contextmanager, suppress
 from datetime import datetime
 from pathlib import Path
 from typing import NamedTuple
@@ -89,11 +89,15 @@ def merge_in(progress: Progress, others: list[DeviceFile], at: datetime, warn: W
                 f"Another copy of this data folder (a copied home?) also syncs as device {old}; this device now syncs "
                 f"as {new_id}, and merges that copy as one of your devices."
             )
-        config = config._replace(device=new_id, known_devices={**config.known_devices, old: config.learner, new_id: config.learner})
+        config = config._replace(
+            device=new_id, known_devices={**config.known_devices, old: config.learner, new_id: config.learner}
+        )
         progress = progress._replace(sync=config.to_dict())
     merged = merge(progress, others, config.device, at)
     if config.engine == "folder" and others and merged is not progress:  # folder mode has no `sync` run to date
-        config = config._replace(last_sync={"at": iso(at), "ok": True, "message": f"merged {len(others)} device file(s)"})
+        config = config._replace(
+            last_sync={"at": iso(at), "ok": True, "message": f"merged {len(others)} device file(s)"}
+        )
         merged = merged._replace(sync=config.to_dict())
     new = {device: name for device, name in newcomers(config, others).items() if device != config.device}
     if not new:
@@ -101,7 +105,10 @@ def merge_in(progress: Progress, others: list[DeviceFile], at: datetime, warn: W
     if warn is not None:
         for device, name in new.items():
             alike = "" if name == config.learner else f" (a look-alike of {config.learner!r})"
-            warn(f"A new device {device} syncs under your name as {name!r}{alike}; `mlops-path sync status` lists your devices.")
+            warn(
+                f"A new device {device} syncs under your name as {name!r}{alike}; `mlops-path sync status` lists "
+                f"your devices."
+            )
     config = config._replace(known_devices={**config.known_devices, **new})
     return merged._replace(sync=config.to_dict())
 
@@ -175,7 +182,9 @@ def init(
     if folder is not None:
         place = folder.expanduser().resolve()
         if not place.is_dir():
-            raise FileProblem(f"The folder {place} does not exist; create it, or give the folder Syncthing or Dropbox keeps in sync.")
+            raise FileProblem(
+                f"The folder {place} does not exist; create it, or give the folder Syncthing or Dropbox keeps in sync."
+            )
         engine = "folder"
     else:
         place = home.user_home() / "sync" / "repo"
@@ -188,8 +197,14 @@ def init(
         if others:
             raise NameTaken(learner, others)
     keep_notes = old.share_notes if old and share_notes is None else bool(share_notes)
-    key = _key(passphrase, learner) if passphrase is not None else (old.key if old and same_learner(old.learner, learner) else None)
-    config = SyncConfig(engine, place, url, learner, device, keep_notes, known_devices=known, device_name=label, key=key)
+    key = (
+        _key(passphrase, learner)
+        if passphrase is not None
+        else (old.key if old and same_learner(old.learner, learner) else None)
+    )
+    config = SyncConfig(
+        engine, place, url, learner, device, keep_notes, known_devices=known, device_name=label, key=key
+    )
     store.update_progress(file, lambda p: (p._replace(sync=config.to_dict(), clock=p.clock or (0, 0)), None))
     return sync_now(file, warn)
 
@@ -201,10 +216,8 @@ def group_notes(progress: Progress, resource_id: str, warn: Warn) -> list[tuple[
     """(learner, note) for each note another learner shared on `resource_id`, oldest first."""
     config = SyncConfig.of(progress)
     files = group_files(config.place)
-    try:
+    with suppress(OSError):
         files = sorted(files, key=lambda f: f.lstat().st_mtime_ns, reverse=True)[:MAX_GROUP_NOTE_FILES]
-    except OSError:
-        pass
     found: dict[tuple[str, str, str], tuple[str, Note]] = {}
     for file in files:
         try:
@@ -345,7 +358,9 @@ def _git_round(file: Path, config: SyncConfig, warn: Warn) -> str:
             return "up to date"
         if git_repo.push(repo):
             return "pushed"
-    raise FileProblem(f"Other devices pushed {git_repo.PUSH_TRIES} times while this one tried to; run `mlops-path sync` again.")
+    raise FileProblem(
+        f"Other devices pushed {git_repo.PUSH_TRIES} times while this one tried to; run `mlops-path sync` again."
+    )
 
 
 def _record(file: Path, at: datetime, ok: bool, message: str) -> None:
@@ -354,10 +369,8 @@ def _record(file: Path, at: datetime, ok: bool, message: str) -> None:
         last = {"at": at.isoformat().replace("+00:00", "Z"), "ok": ok, "message": message}
         return progress._replace(sync=config._replace(last_sync=last).to_dict()), None
 
-    try:
+    with suppress(ProgressError):  # the result is only a report; failing to keep it loses nothing
         store.update_progress(file, change)
-    except ProgressError:
-        pass  # the result is only a report; failing to keep it loses nothing
 
 
 def set_off(file: Path) -> SyncConfig:
@@ -376,7 +389,9 @@ def set_share_notes(file: Path, on: bool, warn: Warn) -> SyncConfig:
     def change(progress: Progress) -> tuple[Progress, SyncConfig]:
         config = SyncConfig.of(progress)
         if config is None:
-            raise UsageError("Sync is not set up; `mlops-path sync init ... --share-notes` shares notes from the start.")
+            raise UsageError(
+                "Sync is not set up; `mlops-path sync init ... --share-notes` shares notes from the start."
+            )
         config = config._replace(share_notes=on)
         return progress._replace(sync=config.to_dict()), config
 
