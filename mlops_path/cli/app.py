@@ -177,11 +177,10 @@ def help_(
     for word in words or []:
         sub = getattr(command, "commands", {}).get(word)
         if sub is None:
-            import difflib
+            from mlops_path.core.text import did_you_mean
 
-            close = difflib.get_close_matches(word, list(getattr(command, "commands", {})), n=1)
-            hint = f"; did you mean {close[0]}?" if close else "; `mlops-path help` lists them."
-            raise UsageError(f"No command {' '.join([*names, word])!r}{hint}")
+            hint = did_you_mean(word, getattr(command, "commands", {}), most=1) or "`mlops-path help` lists them."
+            raise UsageError(f"No command {' '.join([*names, word])!r}; {hint}")
         command, names = sub, [*names, word]
     with help_layout.Context(command, info_name=" ".join(["mlops-path", *names]), parent=None) as sub_ctx:
         output.raw(command.get_help(sub_ctx) + "\n")

@@ -15,10 +15,10 @@ from typing import TYPE_CHECKING, NamedTuple
 
 from mlops_path.cli import messages
 from mlops_path.cli.views import counts_text
+from mlops_path.core import text
 from mlops_path.core.api import Learner
 from mlops_path.core.learning.position import next_step
 from mlops_path.core.progress.record import Status
-from mlops_path.core.text import has_control
 
 if TYPE_CHECKING:
     from mlops_path.core.learning.position import Step
@@ -130,10 +130,7 @@ def topics(steps: list[Step]) -> list[tuple[str, str]]:
 
 def web_link(step: Step) -> str | None:
     """The step's link if it is one a browser may be handed (the rule of `open`), else None."""
-    url = step.resource.url
-    if not url.startswith(("https://", "http://")) or has_control(url) or any(c.isspace() for c in url):
-        return None
-    return url
+    return text.web_link(step.resource.url)
 
 
 def opened(url: str | None, step: Step, started: bool) -> list[str]:

@@ -14,7 +14,7 @@ from mlops_path.cli.completion import complete_ids, complete_kinds, complete_pat
 from mlops_path.cli.shared import JsonOption, TopicOption, learner
 from mlops_path.core.errors import UsageError
 from mlops_path.core.learning.position import filter_steps, next_step, open_steps, shortest_open
-from mlops_path.core.text import has_control
+from mlops_path.core.text import web_link
 
 
 def start_screen() -> None:
@@ -130,7 +130,7 @@ def open_(
             raise UsageError("Every step is done; give an id to open one.")
         resource_id = step.id
     url = learner().resource(resource_id)[0].resource.url
-    if not url.startswith(("https://", "http://")) or has_control(url) or any(c.isspace() for c in url):
+    if web_link(url) is None:
         raise UsageError(f"The link of {resource_id} is not a web link, so it was not opened.")
     messages.opened(url, _open_in_browser(url))
 

@@ -8,6 +8,7 @@ from typing import TYPE_CHECKING
 
 from mlops_path.cli import output
 from mlops_path.core.progress.record import Status, iso
+from mlops_path.core.text import web_link
 from mlops_path.core.words import ACCESS, STATUS_MARK, STATUS_WORD, duration, full_day
 
 if TYPE_CHECKING:
@@ -124,7 +125,7 @@ def _detail_panel(title: str, heading: str, rows: list[tuple[str, str]], footer:
         _command_line(out, footer)
     for url in links:
         line = output.text("Link: ", style="bold cyan")
-        line.append_text(output.text(url, style=Style(link=url) if url.startswith(("https://", "http://")) else ""))
+        line.append_text(output.text(url, style=Style(link=url) if web_link(url) else ""))
         out.print(line, soft_wrap=True)
 
 

@@ -21,7 +21,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from mlops_path.core.progress.record import Status
-from mlops_path.core.text import inert
+from mlops_path.core.text import inert, web_link
 from mlops_path.core.words import ACCESS, STATUS_ICON, STATUS_WORD, duration, full_day, iso_day, when
 
 if TYPE_CHECKING:
@@ -59,10 +59,6 @@ def short_name(name: str) -> str:
     return name if len(name) <= MAX_GRID_NAME else name[: MAX_GRID_NAME - 1].rstrip() + "\u2026"
 
 
-def _web_link(url: str) -> str | None:
-    return url if url.startswith(("https://", "http://")) else None
-
-
 def _cost(access: str | None) -> str | None:
     """What a resource costs, in the one vocabulary; nothing for a free one."""
     return None if access in (None, "free") else ACCESS.get(access)
@@ -86,7 +82,7 @@ def path_page(
             {
                 "id": r.id,
                 "title": r.title,
-                "url": _web_link(r.url),
+                "url": web_link(r.url),
                 "shown_url": r.url,
                 "kind": r.kind,
                 "minutes": duration(r.minutes, estimate=not r.minutes_measured),

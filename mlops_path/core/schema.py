@@ -10,11 +10,11 @@ from __future__ import annotations
 
 from datetime import datetime
 from typing import Annotated, Literal
-from urllib.parse import urlsplit
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
 from mlops_path.core import limits
+from mlops_path.core.text import web_link
 
 SLUG_PATTERN = r"^[a-z0-9]+(-[a-z0-9]+)*$"
 Slug = Annotated[str, Field(pattern=SLUG_PATTERN, max_length=limits.MAX_ID)]
@@ -65,13 +65,8 @@ class ResourceSchema(_Strict):
 
 def http_url(url: str) -> str:
     """An http(s) link with a host, and nothing a browser, a shell or a terminal could misread."""
-    import unicodedata
-
-    if any(c.isspace() or unicodedata.category(c)[0] == "C" for c in url):
-        raise ValueError("must be an http:// or https:// link without spaces or control characters")
-    parts = urlsplit(url)
-    if parts.scheme not in ("http", "https") or not parts.netloc:
-        raise ValueError("must be an http:// or https:// link")
+    if web_link(url) is None:
+        raise ValueError("must be an http:// or https:// link with a host, without spaces or control characters")
     return url
 
 

@@ -9,6 +9,7 @@ shared file held something odd instead of having it silently vanish.
 from __future__ import annotations
 
 import re
+from collections.abc import Iterable
 
 # C0 controls, DEL and C1 controls; bidirectional overrides, embeddings and isolates (they can make
 # text read in another order than it is stored: "Trojan Source"); the line and paragraph
@@ -62,6 +63,38 @@ def completion_help(text: str) -> str:
             out.append(_COMPLETION_SWAPS.get(char, " "))
     cleaned = " ".join("".join(out).split())
     return cleaned if len(cleaned) <= MAX_COMPLETION_HELP else cleaned[: MAX_COMPLETION_HELP - 1].rstrip() + "\u2026"
+
+
+def web_link(url: str) -> str | None:
+    """`url` if it is a link a browser, a terminal hyperlink or a page may be handed: http or https
+    with a host, and no space or control character anywhere; else None. The one rule of `open`,
+    the catalog's check, the page, the browse screen and the terminal's hyperlinks."""
+    import unicodedata
+    from urllib.parse import urlsplit
+
+    if not url.startswith(("https://", "http://")):
+        return None
+    if any(c.isspace() or unicodedata.category(c)[0] == "C" for c in url):
+        return None
+    try:
+        return url if urlsplit(url).netloc else None
+    except ValueError:  # e.g. an unbalanced "[" in the host
+        return None
+
+
+SIMILAR = 0.6  # difflib's own cut-off: close enough to be the word meant
+
+
+def did_you_mean(word: str, known: Iterable[str], most: int = 3) -> str | None:
+    """The "did you mean ...?" of every unknown word (an id, a path, a topic, a command): up to
+    `most` of `known` that look like `word`, compared without case, or None if none does."""
+    import difflib
+
+    by_lower = {k.lower(): k for k in known}
+    close = [by_lower[c] for c in difflib.get_close_matches(word.lower(), list(by_lower), n=most, cutoff=SIMILAR)]
+    if not close:
+        return None
+    return f"did you mean {close[0] if len(close) == 1 else ', '.join(close[:-1]) + ' or ' + close[-1]}?"
 
 
 def md_text(value: str) -> str:

@@ -154,10 +154,9 @@ class Catalog(NamedTuple):
         try:
             return self.paths[path_id]
         except KeyError:
-            import difflib
+            from mlops_path.core.text import did_you_mean
 
-            close = difflib.get_close_matches(path_id.lower(), list(self.paths), n=1, cutoff=0.6)
-            hint = f"did you mean {close[0]}?" if close else f"known paths: {', '.join(self.paths) or 'none'}."
+            hint = did_you_mean(path_id, self.paths, most=1) or f"known paths: {', '.join(self.paths) or 'none'}."
             raise UsageError(f"Unknown path {path_id!r}; {hint}") from None
 
 

@@ -7,6 +7,7 @@ from typing import Any, NamedTuple
 from mlops_path.core.catalog.model import Catalog, LearningPath, Resource
 from mlops_path.core.errors import UsageError
 from mlops_path.core.progress.record import OPEN, Progress, Status
+from mlops_path.core.text import did_you_mean
 
 
 class Step(NamedTuple):
@@ -117,11 +118,8 @@ def known_value(what: str, value: str, known: list[str]) -> str:
     by_lower = {k.lower(): k for k in known}
     if value.lower() in by_lower:
         return by_lower[value.lower()]
-    import difflib
-
-    close = difflib.get_close_matches(value.lower(), list(by_lower), n=3, cutoff=0.6)
     plural = what + ("es" if what.endswith("s") else "s")  # statuses, topics, kinds
-    hint = f"did you mean {_or([by_lower[c] for c in close])}?" if close else f"known {plural}: {', '.join(known)}."
+    hint = did_you_mean(value, known) or f"known {plural}: {', '.join(known)}."
     shown = value if len(value) <= 60 else value[:57] + "..."
     raise UsageError(f"Unknown {what} {shown!r}; {hint}")
 
@@ -141,13 +139,6 @@ def canonical_ids(catalog: Catalog, ids: list[str]) -> list[str]:
 
 
 def unknown_id_message(resource_id: str, known: list[str]) -> str:
-    import difflib
-
     shown = resource_id if len(resource_id) <= 60 else resource_id[:57] + "..."
-    close = difflib.get_close_matches(resource_id.lower(), known, n=3, cutoff=0.5)
-    hint = f"did you mean {_or(close)}?" if close else "see `mlops-path list` for the ids."
+    hint = did_you_mean(resource_id, known) or "see `mlops-path list` for the ids."
     return f"Unknown id {shown!r}; {hint}"
-
-
-def _or(words: list[str]) -> str:
-    return words[0] if len(words) == 1 else f"{', '.join(words[:-1])} or {words[-1]}"
