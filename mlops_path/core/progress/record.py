@@ -18,6 +18,8 @@ from types import MappingProxyType
 from typing import Any, NamedTuple
 
 from mlops_path.core import limits
+from mlops_path.core.progress.clock import Clock, Time, next_stamp
+from mlops_path.core.progress.clock import parse as parse_clock
 
 SCHEMA_VERSION = 3
 
@@ -53,13 +55,6 @@ def _extra(data: Mapping[str, Any], known: frozenset[str]) -> Mapping[str, Any]:
 STATUS = {status.value: status for status in Status}
 
 
-Clock = tuple[int, int, str]  # a hybrid logical clock stamp: wall milliseconds, counter, device id
-
-
-def _clock(value: Any) -> Clock | None:
-    return None if value is None else (value[0], value[1], value[2])
-
-
 class Note(NamedTuple):
     at: datetime
     text: str
@@ -68,7 +63,7 @@ class Note(NamedTuple):
 
     @classmethod
     def from_dict(cls, data: Mapping[str, Any]) -> Note:
-        return cls(_time(data["at"]), data["text"], _clock(data.get("clock")), _extra(data, NOTE_KEYS))
+        return cls(_time(data["at"]), data["text"], parse_clock(data.get("clock")), _extra(data, NOTE_KEYS))
 
     def to_dict(self) -> dict[str, Any]:
         data = {"at": iso(self.at), "text": self.text, **self.extra}
@@ -102,8 +97,8 @@ class Entry(NamedTuple):
             _time(data.get("done_at")),
             _time(data.get("started_at")),
             tuple(Note.from_dict(n) for n in notes) if notes else (),
-            _clock(data.get("clock")),
-            _clock(data.get("notes_cleared")),
+            parse_clock(data.get("clock")),
+            parse_clock(data.get("notes_cleared")),
             _extra(data, ENTRY_KEYS),
         )
 
@@ -260,7 +255,7 @@ class Progress(NamedTuple):
     history: tuple[Change, ...] = ()
     default_path: str | None = None  # chosen with `mlops-path use`
     sync: Mapping[str, Any] | None = None  # set by `mlops-path sync init` (see `sync.SyncConfig`)
-    clock: tuple[int, int] | None = None  # with sync: the latest clock stamp made or seen here
+    clock: Time | None = None  # with sync: the latest clock stamp made or seen here
     plan: Mapping[str, Any] | None = None  # kept by `plan --save` (see `plan.to_saved`)
     extra: Mapping[str, Any] = NOTHING
 
@@ -305,10 +300,8 @@ class Progress(NamedTuple):
         device = self.device
         if device is None:
             return self, None
-        wall = int(at.timestamp() * 1000)
-        last, counter = self.clock or (0, 0)
-        stamp = (wall, 0) if wall > last else (last, counter + 1)
-        return self._replace(clock=stamp), (*stamp, device)
+        clock, stamp = next_stamp(self.clock, at, device)
+        return self._replace(clock=clock), stamp
 
     def to_json(self) -> str:
         return json.dumps(self.to_dict(), indent=2, ensure_ascii=False) + "\n"

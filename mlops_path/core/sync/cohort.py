@@ -12,9 +12,10 @@ from typing import Any, NamedTuple
 
 from mlops_path.core import cache
 from mlops_path.core.catalog.model import Catalog, LearningPath
+from mlops_path.core.progress.clock import epoch_ms, with_clock
 from mlops_path.core.progress.record import STATUS, Entry, Status, iso
 from mlops_path.core.sync.device_file import DeviceFile, Skipped, read_device_file
-from mlops_path.core.sync.devices import epoch_ms, join, learner_key, with_clock
+from mlops_path.core.sync.devices import join, learner_key
 from mlops_path.core.sync.layout import group_entries
 
 STUCK_AFTER = timedelta(days=14)  # a step started this long ago and not finished is "stuck"

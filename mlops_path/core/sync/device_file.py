@@ -25,7 +25,8 @@ from mlops_path.core.limits import (
     MAX_NOTES,
     MAX_SYNC_FILE_BYTES,
 )
-from mlops_path.core.progress.record import STATUS, Clock, Entry, Note
+from mlops_path.core.progress.clock import Clock
+from mlops_path.core.progress.record import STATUS, Entry, Note
 
 SYNC_FORMAT = "mlops-path-sync"
 SYNC_VERSION = 1

@@ -27,7 +27,8 @@ from mlops_path.core import cache
 from mlops_path.core.errors import FileProblem
 from mlops_path.core.files import atomic_write, cause, read_regular, remove_quietly
 from mlops_path.core.limits import MAX_DEVICE_FILES, MAX_FOLDER_ENTRIES, MAX_HISTORY, MAX_SYNC_FILE_BYTES
-from mlops_path.core.progress.record import MERGE, NOTHING, Change, Clock, Entry, Note, Progress, Records, iso
+from mlops_path.core.progress.clock import epoch_ms, order, with_clock
+from mlops_path.core.progress.record import MERGE, NOTHING, Change, Entry, Note, Progress, Records, iso
 from mlops_path.core.sync.device_file import SYNC_FORMAT, SYNC_VERSION, DeviceFile, Skipped, read_device_file, validated
 from mlops_path.core.sync.layout import FOLDER, device_of, learner_folders, writing_folder
 
@@ -113,21 +114,6 @@ def same_learner(a: str, b: str) -> bool:
 
 
 # --- the device file --------------------------------------------------------------------------------
-
-
-def epoch_ms(at: datetime) -> int:
-    """A moment as the clocks count it: milliseconds since 1970."""
-    return int(at.timestamp() * 1000)
-
-
-def with_clock(entry: Entry, device: str) -> Entry:
-    """An entry made before sync was set up carries no clock: its change time stands in."""
-    notes = entry.notes
-    if any(n.clock is None for n in notes):
-        notes = tuple(n if n.clock is not None else n._replace(clock=(epoch_ms(n.at), 0, device)) for n in notes)
-    if entry.clock is None:
-        return entry._replace(clock=(epoch_ms(entry.updated), 0, device), notes=notes)
-    return entry if notes is entry.notes else entry._replace(notes=notes)
 
 
 def device_document(progress: Progress, config: SyncConfig, at: datetime) -> dict[str, Any]:
@@ -240,26 +226,22 @@ def _same_but_for_time(file: Path, document: dict[str, Any]) -> bool:
 # --- the join -----------------------------------------------------------------------------------------
 
 
-def _order(clock: Clock | None) -> Clock:
-    return clock if clock is not None else (-1, -1, "")
-
-
 def join(entries: Iterable[Entry], keep_notes_of: str | None = None) -> Entry:
     """One resource's records from several devices, joined (every record has a clock).
 
     `keep_notes_of`: a device whose notes no other device's removal can clear, because they never
     left it (its learner does not share notes)."""
     entries = list(entries)
-    winner = max(entries, key=lambda e: _order(e.clock))
+    winner = max(entries, key=lambda e: order(e.clock))
     cleared = max((e.notes_cleared for e in entries if e.notes_cleared is not None), default=None)
     notes: dict[tuple[datetime, str], Note] = {}
     for entry in entries:
         for note in entry.notes:
             kept = keep_notes_of is not None and note.clock is not None and note.clock[2] == keep_notes_of
-            if cleared is not None and _order(note.clock) < cleared and not kept:
+            if cleared is not None and order(note.clock) < cleared and not kept:
                 continue
             key = (note.at, note.text)
-            if key not in notes or _order(note.clock) > _order(notes[key].clock):
+            if key not in notes or order(note.clock) > order(notes[key].clock):
                 notes[key] = note
     ordered = tuple(sorted(notes.values(), key=lambda n: (n.at, n.text)))
     return winner._replace(notes=ordered, notes_cleared=cleared)
@@ -405,7 +387,7 @@ def copied_home(progress: Progress, others: Iterable[DeviceFile], device: str) -
         for rid, entry in other.resources.items():
             ours = progress.resources.get(rid)
             ours_clock = with_clock(ours, device).clock if ours is not None else None
-            if entry.clock is not None and entry.clock[2] == device and _order(entry.clock) > _order(ours_clock):
+            if entry.clock is not None and entry.clock[2] == device and order(entry.clock) > order(ours_clock):
                 return True
     return False
 

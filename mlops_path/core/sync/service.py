@@ -16,6 +16,7 @@ from mlops_path.core.errors import FileProblem, ProgressError, UsageError
 from mlops_path.core.files import cause, read_regular
 from mlops_path.core.limits import MAX_DEVICE_FILES, MAX_DEVICE_NAME, MAX_NAME, MAX_SYNC_FILE_BYTES
 from mlops_path.core.progress import store
+from mlops_path.core.progress.clock import epoch_ms
 from mlops_path.core.progress.record import Note, Progress, iso, now
 from mlops_path.core.sync import git_repo
 from mlops_path.core.sync.device_file import DeviceFile, Skipped, read_device_file
@@ -24,7 +25,6 @@ from mlops_path.core.sync.devices import (
     SyncConfig,
     changed_files,
     copied_home,
-    epoch_ms,
     learner_key,
     merge,
     new_device_id,
