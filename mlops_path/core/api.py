@@ -6,7 +6,7 @@ A `Learner` is one person's view: the catalogs they load, the path they walk, th
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
-from datetime import datetime, timedelta
+from datetime import timedelta
 from functools import cached_property
 from pathlib import Path
 from typing import TYPE_CHECKING, NamedTuple, TypeVar
@@ -171,7 +171,7 @@ class Learner:
     def steps(self) -> list[Step]:
         return self.state().steps
 
-    def _replaces(self, ids: Sequence[str]) -> dict[str, list[str]]:
+    def _replaces(self, ids: Sequence[str]) -> dict[str, Sequence[str]]:
         return {rid: self.catalog.by_id[rid].replaces for rid in ids}
 
     def current_step(self) -> Step:
@@ -284,7 +284,8 @@ class Learner:
 
             today = local_today(now())
             summary = summary._replace(
-                behind_plan=behind(saved, state.steps, today), ahead_of_plan=ahead(saved, state.steps, today)
+                behind_plan=behind(dict(saved), state.steps, today),
+                ahead_of_plan=ahead(dict(saved), state.steps, today),
             )
         return summary
 
@@ -372,10 +373,16 @@ class Learner:
         at = now()
         return self._update(lambda p: reset_all(p, at))
 
-    def history(self) -> list[Change]:
+    def history(self) -> tuple[Change, ...]:
         return self.progress().history
 
-    def check_links(self, files: Sequence[Path], timeout: float, concurrency: int, progress=None) -> list[LinkResult]:
+    def check_links(
+        self,
+        files: Sequence[Path],
+        timeout: float,
+        concurrency: int,
+        progress: Callable[[int, int], None] | None = None,
+    ) -> list[LinkResult]:
         """Every link of `files` (default: every loaded catalog), checked over the network."""
         from mlops_path.core.catalog.links import check_links
 
@@ -455,20 +462,18 @@ class Learner:
     def cohort(self, folder: Path | None) -> Cohort:
         """Every learner in the sync place (or in `folder`) on the current path."""
         from mlops_path.core.sync.cohort import cohort_report
-        from mlops_path.core.sync.devices import SyncConfig
+        from mlops_path.core.sync.devices import SyncConfig, Synced
 
         progress = self.progress()
         config = SyncConfig.of(progress)
         engine, as_of = None, None
         if folder is None:
-            if config is None or not config.on:
+            synced = Synced.of(progress)
+            if synced is None:
                 raise UsageError(
                     "Give a folder that holds the group's sync files, or set up sync (`mlops-path sync init`)."
                 )
-            folder, engine = config.place, config.engine
-            if engine == "git":  # the clone holds the others' files as of the last sync
-                last = (config.last_sync or {}).get("at")
-                as_of = datetime.fromisoformat(last) if isinstance(last, str) else None
+            folder, engine, as_of = synced.shared, synced.via.name, synced.via.as_of(synced)
         path = self._path_for(progress)
         me = config.learner if config is not None else None
         return cohort_report(folder.expanduser(), self.catalog, path, now(), self._warn_once, me, engine, as_of)

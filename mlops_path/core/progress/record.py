@@ -15,13 +15,15 @@ from collections.abc import Callable, Iterator, Mapping, Sequence
 from datetime import UTC, datetime
 from enum import StrEnum
 from types import MappingProxyType
-from typing import Any, NamedTuple
+from typing import Any, NamedTuple, TypeVar, overload
 
 from mlops_path.core import limits
 from mlops_path.core.progress.clock import Clock, Time, next_stamp
 from mlops_path.core.progress.clock import parse as parse_clock
 
 SCHEMA_VERSION = 3
+
+T = TypeVar("T")
 
 
 class Status(StrEnum):
@@ -35,7 +37,12 @@ OPEN = frozenset({Status.TODO, Status.IN_PROGRESS})
 NOTHING: Mapping[str, Any] = MappingProxyType({})  # an immutable empty default
 
 
+@overload
+def _time(value: str) -> datetime: ...
+@overload
+def _time(value: str | None) -> datetime | None: ...
 def _time(value: str | None) -> datetime | None:
+    """A time as the file writes it (ISO 8601; a time without a zone is UTC)."""
     if value is None:
         return None
     at = datetime.fromisoformat(value)
@@ -164,9 +171,9 @@ class Records(Mapping[str, Entry]):
             return None
         return self._read(resource_id, lambda data: STATUS[data["status"]])
 
-    def _read(self, resource_id: str, parse: Callable[[Any], Any]) -> Any:
+    def _read(self, resource_id: str, parse: Callable[[Any], T]) -> T:
         try:
-            return parse(self._raw[resource_id])
+            return parse((self._raw or {})[resource_id])
         except (KeyError, TypeError, ValueError, AttributeError):
             from mlops_path.core.errors import ProgressError
 
@@ -370,7 +377,7 @@ def apply(progress: Progress, action: str, new: Mapping[str, Entry | None], at: 
     for rid, old in before.items():
         after = new[rid] if stamp is None else stamped(old, new[rid], at, stamp)
         gained = _notes_gained(old, after)
-        if gained is None:
+        if gained is None or old is None:  # (gained is None whenever old is)
             compact[rid] = old
         else:
             compact[rid], added[rid] = old._replace(notes=()), gained

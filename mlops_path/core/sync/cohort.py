@@ -139,7 +139,7 @@ def read_group(folder: Path, warn: Callable[[str], None], on_path: OnPath) -> di
     )  # path -> [size, mtime_ns, learner key or None]: small, read every time
     saved_learners = _cached(_slot("cohort-learners", key), key)
     listing = group_entries(folder)
-    known = {name: entry[2] for name, signature in listing if _same(entry := index.get(name), signature)}
+    known = {name: index[name][2] for name, signature in listing if _same(index.get(name), signature)}
     files: Files = Files(key, warn)
     if len(known) < len(listing):
         files.load()  # some file changed: its content is read (and checked) again
@@ -154,7 +154,9 @@ def read_group(folder: Path, warn: Callable[[str], None], on_path: OnPath) -> di
     kept_learners: dict[str, Any] = {}
     for learner, signatures in by_learner.items():
         remembered = saved_learners.get(learner)
-        fresh = isinstance(remembered, dict) and remembered.get("files") == signatures
+        if not isinstance(remembered, dict):
+            remembered = {}
+        fresh = remembered.get("files") == signatures
         summary = on_path.sound(remembered.get("summary")) if fresh else None
         if summary is not None and type(remembered.get("name")) is str and type(remembered.get("labels")) is list:
             group[learner] = Summarised(remembered["name"], tuple(map(str, remembered["labels"])), summary)
@@ -248,8 +250,9 @@ def _remembered(
         warn(f"Skipped the sync file {name}: it {exc}.")
         kept[name] = {"signature": signature, "doc": None}
         return None
-    kept[name] = {"signature": signature, "doc": _compact(device), "key": learner_key(device.learner)}
-    return kept[name]
+    hit = {"signature": signature, "doc": _compact(device), "key": learner_key(device.learner)}
+    kept[name] = hit
+    return hit
 
 
 def _compact(device: DeviceFile) -> dict[str, Any]:

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import re
 import time
+from collections.abc import Callable, Iterable, Iterator
 from datetime import datetime
 from pathlib import Path
 from typing import Any, NamedTuple
@@ -55,10 +56,8 @@ def read_device_file(
     """`file` validated; Skipped if it is not a regular file, too large, or holds anything a device
     of ours would not write: a time before mlops-path existed or past `now_ms` (this device's clock)
     by more than the allowed skew, a clock no honest device could reach, a number too long to parse."""
-    try:
-        raw = json_object(
-            read_regular(file, MAX_SYNC_FILE_BYTES), check_depth=False
-        )  # `_validated` walks a fixed shape
+    try:  # no depth check: `validated` walks a fixed shape
+        raw = json_object(read_regular(file, MAX_SYNC_FILE_BYTES), check_depth=False)
     except OSError as exc:
         raise Skipped(f"cannot be read ({cause(exc)})") from None
     except NotAJsonObject as exc:
@@ -71,6 +70,18 @@ def read_device_file(
     if key is not None and _named(raw, learner):
         raw = _opened(raw, key)
     return validated(file, raw, now_ms)
+
+
+def read_each(files: Iterable[Path], skipped: Callable[[Path, Skipped], object] | None = None) -> Iterator[DeviceFile]:
+    """Each device file among `files` that passes its checks; each other one is handed to
+    `skipped` (to be listed or said), or passed over. The one loop of `sync status`, `sync init`'s
+    check of the name and the group's notes (`sync` and `cohort` read with their caches)."""
+    for file in files:
+        try:
+            yield read_device_file(file)
+        except Skipped as exc:
+            if skipped is not None:
+                skipped(file, exc)
 
 
 def _named(raw: dict[str, Any], learner: str | None) -> bool:
@@ -90,8 +101,12 @@ def _opened(raw: dict[str, Any], key: str) -> dict[str, Any]:
     sealed = raw.get("sealed_notes")
     if sealed is None:
         return raw
+    learner, device = raw.get("learner"), raw.get("device")
     try:
-        notes = secret.unseal(key, sealed, raw.get("learner"), raw.get("device")) if type(sealed) is str else None
+        if isinstance(sealed, str) and isinstance(learner, str) and isinstance(device, str):
+            notes = secret.unseal(key, sealed, learner, device)
+        else:
+            notes = None
     except secret.Tampered:
         notes = None
     resources = raw.get("resources")

@@ -30,6 +30,7 @@ from mlops_path.core.limits import MAX_DEVICE_FILES, MAX_FOLDER_ENTRIES, MAX_HIS
 from mlops_path.core.progress.clock import epoch_ms, order, with_clock
 from mlops_path.core.progress.record import MERGE, NOTHING, Change, Entry, Note, Progress, Records, iso
 from mlops_path.core.sync.device_file import SYNC_FORMAT, SYNC_VERSION, DeviceFile, Skipped, read_device_file, validated
+from mlops_path.core.sync.engines import ENGINES, Engine
 from mlops_path.core.sync.layout import FOLDER, device_of, learner_folders, writing_folder
 
 
@@ -82,12 +83,43 @@ class SyncConfig(NamedTuple):
 
     @property
     def on(self) -> bool:
-        return self.engine is not None and self.place is not None
+        """For reports only: code that needs sync takes a `Synced`, which is on by its type."""
+        return Synced.of_config(self) is not None
+
+
+class Synced(SyncConfig):
+    """The settings of sync that is on: a known engine and a place. Code that needs the shared
+    place takes a `Synced` (got once, from `Synced.of`), so no caller checks a flag, and `shared`
+    and `via` are never None."""
+
+    __slots__ = ()
+
+    @classmethod
+    def of(cls, progress: Progress) -> Synced | None:
+        """Sync as set up in `progress`, or None when it is not set up or is off."""
+        return cls.of_config(SyncConfig.of(progress))
+
+    @classmethod
+    def of_config(cls, config: SyncConfig | None) -> Synced | None:
+        if config is None or config.place is None or config.engine not in ENGINES:
+            return None
+        return cls(*config)
+
+    @property
+    def shared(self) -> Path:
+        """The shared place: the synced folder, or the clone of the group's repository."""
+        assert self.place is not None  # by construction (of_config)
+        return self.place
+
+    @property
+    def via(self) -> Engine:
+        """The engine that moves the files between devices."""
+        return ENGINES[self.engine or ""]
 
     def learner_folder(self) -> Path:
         """Where this device writes (`sync.layout`: the sharded layout, or the first one if this
         learner's folder is there)."""
-        return writing_folder(self.place, learner_slug(self.learner))
+        return writing_folder(self.shared, learner_slug(self.learner))
 
     def device_file(self) -> Path:
         return self.learner_folder() / f"{self.device}.json"
@@ -138,9 +170,7 @@ def device_document(progress: Progress, config: SyncConfig, at: datetime) -> dic
         "path": progress.default_path,
         "resources": resources,
     }
-    if (
-        config.key
-    ):  # with a secret: every note travels to this learner's devices sealed, and the file proves who wrote it
+    if config.key:  # with a secret: notes travel to this learner's devices sealed; the file proves its writer
         from mlops_path.core.sync import secret
 
         if private:
@@ -149,16 +179,16 @@ def device_document(progress: Progress, config: SyncConfig, at: datetime) -> dic
     return document
 
 
-def publish(progress: Progress, config: SyncConfig, at: datetime) -> Path:
+def publish(progress: Progress, config: Synced, at: datetime) -> Path:
     """Write this device's file into the shared place (atomically); FileProblem if it cannot be.
 
     Only ever inside this learner's own folder, never through a symbolic link (a link or a file
     where a folder should be is set aside first), and never what the reader of every other device
     would refuse. A file whose content is the same but for its time is left alone, so a sync with
     nothing new commits nothing."""
-    if not config.place.is_dir():
+    if not config.shared.is_dir():
         raise FileProblem(
-            f"The sync folder {config.place} is missing; your progress is saved here and syncs when it is back."
+            f"The sync folder {config.shared} is missing; your progress is saved here and syncs when it is back."
         )
     document = device_document(progress, config, at)
     try:
@@ -180,13 +210,14 @@ def publish(progress: Progress, config: SyncConfig, at: datetime) -> Path:
     return file
 
 
-def own_folder(config: SyncConfig) -> list[Path]:
+def own_folder(config: Synced) -> list[Path]:
     """Make `<place>/mlops-path/<learner>` real folders: whatever else stands there (a symbolic
     link, a file) is set aside as `<name>.aside-<time>`, so this device never writes outside the
     shared place. Returns what was set aside."""
     aside = []
     target = config.learner_folder()
-    chain = [config.place / FOLDER, *([target.parent] if target.parent != config.place / FOLDER else []), target]
+    top = config.shared / FOLDER
+    chain = [top, *([target.parent] if target.parent != top else []), target]
     for folder in chain:
         try:
             info = folder.lstat()
@@ -293,14 +324,14 @@ class FolderListing(NamedTuple):
     passed_over: int  # entries not looked at: over the limits (said once, in a warning)
 
 
-def my_device_files(config: SyncConfig) -> FolderListing:
+def my_device_files(config: Synced) -> FolderListing:
     """This learner's files in both layouts, by the one rule of `sync.layout` (this device's own
     file too: another copy of this home may have written it), without following a link or opening
     anything: at most MAX_FOLDER_ENTRIES entries are looked at and MAX_DEVICE_FILES files kept,
     so a folder stuffed by someone else costs every command little."""
     found: list[tuple[int, str, Path, list[int]]] = []
     passed_over = 0
-    for folder in learner_folders(config.place, learner_slug(config.learner)):
+    for folder in learner_folders(config.shared, learner_slug(config.learner)):
         try:
             if not stat.S_ISDIR(folder.lstat().st_mode):
                 continue
@@ -321,7 +352,7 @@ def my_device_files(config: SyncConfig) -> FolderListing:
     return FolderListing([path for *_, path, _ in kept], {key: st for _, key, _, st in kept}, passed_over)
 
 
-def changed_files(config: SyncConfig) -> tuple[list[Path], FolderListing]:
+def changed_files(config: Synced) -> tuple[list[Path], FolderListing]:
     """This learner's files whose size or modification time changed since they were last merged
     here, and the listing to remember once they are."""
     listing = my_device_files(config)
@@ -330,17 +361,17 @@ def changed_files(config: SyncConfig) -> tuple[list[Path], FolderListing]:
     return [f for f in listing.files if seen.get(str(f)) != listing.stats[str(f)]], listing
 
 
-def remember_merged(config: SyncConfig, listing: FolderListing) -> None:
+def remember_merged(config: Synced, listing: FolderListing) -> None:
     cache.save("sync-seen", _seen_key(config), listing.stats)
 
 
-def _seen_key(config: SyncConfig) -> str:
+def _seen_key(config: Synced) -> str:
     """Which files were merged depends on the place, the learner and the secret: a new secret
     reads every file again (some only now prove they know it)."""
     import hashlib
 
     secret = hashlib.sha256(config.key.encode()).hexdigest()[:16] if config.key else "-"
-    return f"{config.place / FOLDER / learner_slug(config.learner)}:{secret}"
+    return f"{config.shared / FOLDER / learner_slug(config.learner)}:{secret}"
 
 
 def read_mine(files: list[Path], config: SyncConfig, warn: Callable[[str], None], now_ms: int) -> list[DeviceFile]:
@@ -380,7 +411,7 @@ def copied_home(progress: Progress, others: Iterable[DeviceFile], device: str) -
     other (whose version became a conflict copy, or was overwritten) takes a new one."""
     mine = progress.clock or (0, 0)
     for other in others:
-        if other.device != device or other.file.name != f"{device}.json":
+        if other.device != device or other.file is None or other.file.name != f"{device}.json":
             continue  # a conflict copy alone does not say which copy keeps the id: the one whose file survived does
         if other.clock > mine:
             return True

@@ -11,18 +11,17 @@ from datetime import datetime
 from pathlib import Path
 from typing import NamedTuple
 
-from mlops_path.core import home
 from mlops_path.core.errors import FileProblem, ProgressError, UsageError
 from mlops_path.core.files import cause, read_regular
 from mlops_path.core.limits import MAX_DEVICE_FILES, MAX_DEVICE_NAME, MAX_NAME, MAX_SYNC_FILE_BYTES
 from mlops_path.core.progress import store
 from mlops_path.core.progress.clock import epoch_ms
 from mlops_path.core.progress.record import Note, Progress, iso, now
-from mlops_path.core.sync import git_repo
-from mlops_path.core.sync.device_file import DeviceFile, Skipped, read_device_file
+from mlops_path.core.sync.device_file import DeviceFile, read_each
 from mlops_path.core.sync.devices import (
     FolderListing,
     SyncConfig,
+    Synced,
     changed_files,
     copied_home,
     learner_key,
@@ -34,6 +33,7 @@ from mlops_path.core.sync.devices import (
     remember_merged,
     same_learner,
 )
+from mlops_path.core.sync.engines import ENGINES, Stage
 from mlops_path.core.sync.layout import group_files
 
 Warn = Callable[[str], None]
@@ -42,8 +42,8 @@ Warn = Callable[[str], None]
 def catch_up(file: Path, progress: Progress, warn: Warn, everything: bool = False) -> Progress:
     """Merge the other devices' files that changed since they were last merged here (all of them
     with `everything`). The merge is saved when it can be; on a read-only disk it is only shown."""
-    config = SyncConfig.of(progress)
-    if config is None or not config.on:
+    config = Synced.of(progress)
+    if config is None:
         return progress
     others, listing = _others(config, warn, everything)
     if not others:
@@ -63,7 +63,7 @@ def _same(progress: Progress) -> tuple[Progress, Progress]:
     return progress, progress
 
 
-def _others(config: SyncConfig, warn: Warn, everything: bool) -> tuple[list[DeviceFile], FolderListing]:
+def _others(config: Synced, warn: Warn, everything: bool) -> tuple[list[DeviceFile], FolderListing]:
     """The other devices' files worth merging now (those that changed, or all), read and checked."""
     files, listing = changed_files(config)
     if everything:
@@ -81,7 +81,9 @@ def merge_in(progress: Progress, others: list[DeviceFile], at: datetime, warn: W
     seen here before remembered; `warn` says once that it appeared, and under what name. When
     another copy of this home wrote under this device's id (`copied_home`), this device takes a new
     id and merges that copy's file as one of the learner's other devices."""
-    config = SyncConfig.of(progress)
+    config = Synced.of(progress)
+    if config is None:
+        return progress
     if copied_home(progress, others, config.device):
         old, new_id = config.device, new_device_id()
         if warn is not None:
@@ -94,7 +96,7 @@ def merge_in(progress: Progress, others: list[DeviceFile], at: datetime, warn: W
         )
         progress = progress._replace(sync=config.to_dict())
     merged = merge(progress, others, config.device, at)
-    if config.engine == "folder" and others and merged is not progress:  # folder mode has no `sync` run to date
+    if config.via.live and others and merged is not progress:  # a synced folder has no `sync` run to date
         config = config._replace(
             last_sync={"at": iso(at), "ok": True, "message": f"merged {len(others)} device file(s)"}
         )
@@ -117,8 +119,8 @@ def before_change(progress: Progress, warn: Warn, afterwards: list[Callable[[], 
     """What every change starts from, under the lock: the other devices' new changes merged first,
     so the change's clock is past every clock seen here and it wins everywhere. `afterwards` gets
     what to do once the change is written (remember which files were merged)."""
-    config = SyncConfig.of(progress)
-    if config is None or not config.on:
+    config = Synced.of(progress)
+    if config is None:
         return progress
     others, listing = _others(config, warn, everything=False)
     afterwards.append(lambda: remember_merged(config, listing))
@@ -127,8 +129,8 @@ def before_change(progress: Progress, warn: Warn, afterwards: list[Callable[[], 
 
 def after_change(progress: Progress, warn: Warn) -> None:
     """Write this device's file into the shared place; a failure only warns (the change is saved)."""
-    config = SyncConfig.of(progress)
-    if config is None or not config.on:
+    config = Synced.of(progress)
+    if config is None:
         return
     try:
         publish(progress, config, now())
@@ -179,18 +181,9 @@ def init(
     if not label or len(label) > MAX_DEVICE_NAME or any(not c.isprintable() for c in label):
         raise UsageError(f"--device wants a name of 1 to {MAX_DEVICE_NAME} printable characters.")
     device = old.device if old else new_device_id()
-    if folder is not None:
-        place = folder.expanduser().resolve()
-        if not place.is_dir():
-            raise FileProblem(
-                f"The folder {place} does not exist; create it, or give the folder Syncthing or Dropbox keeps in sync."
-            )
-        engine = "folder"
-    else:
-        place = home.user_home() / "sync" / "repo"
-        with _one_sync_at_a_time(file):
-            git_repo.clone(url, place)
-        engine = "git"
+    engine = ENGINES["folder" if folder is not None else "git"]
+    with _one_sync_at_a_time(file):
+        place = engine.set_up(folder, url)
     known = {**(old.known_devices if old else {}), device: learner}
     if not join:
         others = [d for d in _devices_named(place, learner) if d.device not in known]
@@ -203,7 +196,7 @@ def init(
         else (old.key if old and same_learner(old.learner, learner) else None)
     )
     config = SyncConfig(
-        engine, place, url, learner, device, keep_notes, known_devices=known, device_name=label, key=key
+        engine.name, place, url, learner, device, keep_notes, known_devices=known, device_name=label, key=key
     )
     store.update_progress(file, lambda p: (p._replace(sync=config.to_dict(), clock=p.clock or (0, 0)), None))
     return sync_now(file, warn)
@@ -214,16 +207,14 @@ MAX_GROUP_NOTE_FILES = 500  # the most recently changed files `show` reads for t
 
 def group_notes(progress: Progress, resource_id: str, warn: Warn) -> list[tuple[str, Note]]:
     """(learner, note) for each note another learner shared on `resource_id`, oldest first."""
-    config = SyncConfig.of(progress)
-    files = group_files(config.place)
+    config = Synced.of(progress)
+    if config is None:
+        return []
+    files = group_files(config.shared)
     with suppress(OSError):
         files = sorted(files, key=lambda f: f.lstat().st_mtime_ns, reverse=True)[:MAX_GROUP_NOTE_FILES]
-    found: dict[tuple[str, str, str], tuple[str, Note]] = {}
-    for file in files:
-        try:
-            other = read_device_file(file)
-        except Skipped:
-            continue  # `sync` and `cohort` say which files they pass over
+    found: dict[tuple[str, str | None, str], tuple[str, Note]] = {}
+    for other in read_each(files):  # `sync` and `cohort` say which files they pass over
         entry = other.resources.get(resource_id)
         if entry is None or same_learner(other.learner, config.learner):
             continue
@@ -255,15 +246,7 @@ def set_secret(file: Path, passphrase: str, warn: Warn) -> SyncConfig:
 
 def _devices_named(place: Path, learner: str) -> list[DeviceFile]:
     """The readable device files in `place` of whoever syncs under `learner`'s name."""
-    found = []
-    for path in group_files(place):
-        try:
-            other = read_device_file(path)
-        except Skipped:
-            continue
-        if same_learner(other.learner, learner):
-            found.append(other)
-    return found
+    return [other for other in read_each(group_files(place)) if same_learner(other.learner, learner)]
 
 
 def _host_name() -> str:
@@ -280,16 +263,16 @@ def _user_name() -> str:
 
 
 def sync_now(file: Path, warn: Warn) -> SyncReport:
-    """Catch up with every other device's file, write this device's, and with git, commit and push.
+    """Catch up with every other device's file, write this device's, and let the engine carry it
+    (with git: commit and push).
 
     One sync at a time in one home (a lock the OS releases if the process is killed)."""
-    progress = store.read_progress(file)
-    config = SyncConfig.of(progress)
-    if config is None or not config.on:
+    config = Synced.of(store.read_progress(file))
+    if config is None:
         raise UsageError("Sync is off; `mlops-path sync init FOLDER` or `mlops-path sync init --git URL` sets it up.")
     try:
         with _one_sync_at_a_time(file):
-            message = _git_round(file, config, warn) if config.engine == "git" else _folder_round(file, warn)
+            message = config.via.sync(config, lambda stage: _publish_all(file, warn, stage))
     except FileProblem as exc:
         _record(file, now(), False, str(exc))
         raise
@@ -306,20 +289,23 @@ def _one_sync_at_a_time(file: Path) -> Iterator[None]:
 SYNC_LOCK_TIMEOUT = 300.0  # a second `sync` in the same home waits for the first (git may be slow)
 
 
-def _publish_all(file: Path, warn: Warn, stage: Callable[[SyncConfig, bytes], None] | None = None) -> None:
+def _publish_all(file: Path, warn: Warn, stage: Stage | None = None) -> None:
     """Merge every other device's file and publish this device's, under the progress lock; with
     git, stage it there too, so what is committed is exactly what was written."""
-    listing: list[tuple[SyncConfig, FolderListing]] = []
+    listing: list[tuple[Synced, FolderListing]] = []
     at = now()
 
     def step(progress: Progress) -> tuple[Progress, None]:
-        config = SyncConfig.of(progress)
+        config = Synced.of(progress)
+        if config is None:
+            raise UsageError("Sync was turned off while it ran; nothing was written.")
         others, seen = _others(config, warn, everything=True)
         listing[:] = [(config, seen)]
         return merge_in(progress, others, at, warn), None
 
     def then(after: Progress, changed: bool) -> None:
-        config = SyncConfig.of(after)
+        config = Synced.of(after)
+        assert config is not None  # `step` made sure, under the same lock
         device_file = publish(after, config, now())
         if stage is not None:
             try:
@@ -333,39 +319,11 @@ def _publish_all(file: Path, warn: Warn, stage: Callable[[SyncConfig, bytes], No
         remember_merged(config, seen)
 
 
-def _folder_round(file: Path, warn: Warn) -> str:
-    _publish_all(file, warn)
-    return "folder synced"
-
-
-def _git_round(file: Path, config: SyncConfig, warn: Warn) -> str:
-    """Start from the remote's branch, publish, commit only if this device's file changed, push;
-    when another device pushed first, start over from theirs."""
-    repo = config.place
-    if not (repo / ".git").is_dir():
-        raise FileProblem(f"The sync clone {repo} is gone; run `mlops-path sync init --git {config.url}` again.")
-    staged: list[tuple[SyncConfig, bytes]] = []
-
-    def stage(current: SyncConfig, written: bytes) -> None:
-        git_repo.stage(repo, [current.learner_folder()])
-        staged[:] = [(current, written)]
-
-    for _ in range(git_repo.PUSH_TRIES):
-        git_repo.start_over(repo)
-        _publish_all(file, warn, stage)
-        current, written = staged[0]
-        if not git_repo.commit(repo, current.device_file(), written, current.learner, current.device):
-            return "up to date"
-        if git_repo.push(repo):
-            return "pushed"
-    raise FileProblem(
-        f"Other devices pushed {git_repo.PUSH_TRIES} times while this one tried to; run `mlops-path sync` again."
-    )
-
-
 def _record(file: Path, at: datetime, ok: bool, message: str) -> None:
     def change(progress: Progress) -> tuple[Progress, None]:
         config = SyncConfig.of(progress)
+        if config is None:  # sync was turned off meanwhile: nothing to report to
+            return progress, None
         last = {"at": at.isoformat().replace("+00:00", "Z"), "ok": ok, "message": message}
         return progress._replace(sync=config._replace(last_sync=last).to_dict()), None
 
@@ -377,10 +335,11 @@ def set_off(file: Path) -> SyncConfig:
     """Stop syncing; local progress (and the files already shared) stay as they are."""
 
     def change(progress: Progress) -> tuple[Progress, SyncConfig]:
-        config = SyncConfig.of(progress)
-        if config is None or not config.on:
+        config = Synced.of(progress)
+        if config is None:
             raise UsageError("Sync is already off.")
-        return progress._replace(sync=config._replace(engine=None).to_dict()), config
+        off = SyncConfig(*config)._replace(engine=None)
+        return progress._replace(sync=off.to_dict()), off
 
     return store.update_progress(file, change)
 
@@ -415,16 +374,13 @@ class SyncStatus(NamedTuple):
 
 
 def status(file: Path) -> SyncStatus:
-    config = SyncConfig.of(store.read_progress(file))
-    if config is None or not config.on:
-        return SyncStatus(config, [], [])
-    devices, skipped = [], []
-    for path in group_files(config.place):
-        try:
-            other = read_device_file(path)
-        except Skipped as exc:
-            skipped.append((path, str(exc)))
-            continue
+    progress = store.read_progress(file)
+    config = Synced.of(progress)
+    if config is None:
+        return SyncStatus(SyncConfig.of(progress), [], [])
+    devices: list[SeenDevice] = []
+    skipped: list[tuple[Path, str]] = []
+    for other in read_each(group_files(config.shared), lambda path, exc: skipped.append((path, str(exc)))):
         mine = same_learner(other.learner, config.learner)
         last = max((e.updated for e in other.resources.values()), default=other.exported_at)
         this = mine and other.device == config.device
