@@ -9,8 +9,9 @@ from __future__ import annotations
 import gc
 import os
 import sys
+from collections.abc import Callable, MutableMapping, Sequence
 from pathlib import Path
-from typing import Annotated
+from typing import Annotated, Any
 
 import typer
 from typer.core import TyperGroup
@@ -57,12 +58,14 @@ class _HelpGroup(TyperGroup):
 
     context_class = help_layout.Context
 
-    def __init__(self, **attrs) -> None:
+    def __init__(self, **attrs: Any) -> None:
         super().__init__(**attrs)
         for command in self.commands.values():
             command.context_class = help_layout.Context
 
-    def format_commands(self, ctx: typer.Context, formatter) -> None:
+    # The overrides below take the context and formatter they are given (`help_layout`'s): typer
+    # vendors click and names its Context and HelpFormatter in no public module, hence `override`.
+    def format_commands(self, ctx: typer.Context, formatter: help_layout.HelpFormatter) -> None:  # type: ignore[override]
         visible = {name: command for name, command in self.commands.items() if not command.hidden}
         if visible:
             limit = help_layout.short_help_limit(list(visible), formatter.width)
@@ -71,29 +74,39 @@ class _HelpGroup(TyperGroup):
 
 
 class _Group(_HelpGroup):
-    def __init__(self, **attrs) -> None:
+    def __init__(self, **attrs: Any) -> None:
         super().__init__(**attrs)
         self.params += shell_options()  # --install-completion and --show-completion [SHELL]
 
-    def parse_args(self, ctx: typer.Context, args: list[str]) -> list[str]:
+    def parse_args(self, ctx: typer.Context, args: list[str]) -> list[str]:  # type: ignore[override]
         return super().parse_args(ctx, optional_shell(hoist_global_options(list(args))))
 
-    def _main_shell_completion(self, ctx_args, prog_name, complete_var=None) -> None:
+    def _main_shell_completion(
+        self, ctx_args: MutableMapping[str, Any], prog_name: str, complete_var: str | None = None
+    ) -> None:
         """A Tab in the shell is answered by `completion` (one run, no rich), not by typer."""
         answer(self, ctx_args)
 
-    def main(self, args=None, prog_name=None, complete_var=None, standalone_mode=True, **extra):
+    def main(
+        self,
+        args: Sequence[str] | None = None,
+        prog_name: str | None = None,
+        complete_var: str | None = None,
+        standalone_mode: bool = True,
+        windows_expand_args: bool = True,
+        **extra: Any,
+    ) -> Any:
         """Click's errors in the tool's one style: one sentence, and a line saying where help is."""
-        from typer._click import exceptions as click_errors
-
         try:
-            result = super().main(args, prog_name, complete_var, standalone_mode=False, **extra)
-        except click_errors.UsageError as exc:
-            command = exc.ctx.command_path if exc.ctx else "mlops-path"
-            output.error(_sentence(exc.format_message()), hint=f"See `{command} --help`.")
-            result = exc.exit_code
-        except click_errors.ClickException as exc:
-            output.error(_sentence(exc.format_message()))
+            result = super().main(
+                args, prog_name, complete_var, standalone_mode=False, windows_expand_args=windows_expand_args, **extra
+            )
+        except typer.TyperException as exc:  # click's errors: typer vendors click, its ClickException derives from it
+            if hasattr(exc, "ctx"):  # a usage error: click's UsageError (and only it) keeps the command's context
+                command = exc.ctx.command_path if exc.ctx else "mlops-path"
+                output.error(_sentence(exc.format_message()), hint=f"See `{command} --help`.")
+            else:
+                output.error(_sentence(exc.format_message()))
             result = exc.exit_code
         except typer.Abort:
             output.error("Nothing changed.")
@@ -102,7 +115,7 @@ class _Group(_HelpGroup):
             return result
         sys.exit(result if isinstance(result, int) else 0)
 
-    def invoke(self, ctx: typer.Context) -> object:
+    def invoke(self, ctx: typer.Context) -> object:  # type: ignore[override]
         try:
             return super().invoke(ctx)
         except MlopsPathError as exc:
@@ -173,7 +186,8 @@ def help_(
     """
     from mlops_path.core.errors import UsageError
 
-    command, names = ctx.parent.command, []
+    command = ctx.find_root().command  # help is a command of the root: its parent is the root's context
+    names: list[str] = []
     for word in words or []:
         sub = getattr(command, "commands", {}).get(word)
         if sub is None:
@@ -186,7 +200,7 @@ def help_(
         output.raw(command.get_help(sub_ctx) + "\n")
 
 
-COMMANDS = {
+COMMANDS: dict[str, Callable[..., Any]] = {
     "next": learn.next_,
     "list": learn.list_,
     "done": record.done,
@@ -256,8 +270,10 @@ def _stdout_fails(exc: OSError) -> bool:
     tb = exc.__traceback__
     while tb is not None and tb.tb_next is not None:
         tb = tb.tb_next
-    frame = tb and tb.tb_frame
-    return bool(frame) and frame.f_code.co_name == "echo" and "click" in frame.f_globals.get("__name__", "")
+    if tb is None:
+        return False
+    frame = tb.tb_frame
+    return frame.f_code.co_name == "echo" and "click" in frame.f_globals.get("__name__", "")
 
 
 def _debug_notes() -> None:

@@ -6,13 +6,18 @@ from __future__ import annotations
 import os
 import sys
 from pathlib import Path
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 
 from mlops_path.cli import output
 from mlops_path.cli.shared import learner
 from mlops_path.core.errors import FileProblem, UsageError
+
+if TYPE_CHECKING:
+    from textual.pilot import Pilot
+
+    from mlops_path.cli.browse_app import BrowseApp
 
 INTERNAL_ERROR = 3  # as `app.main` says a bug
 
@@ -52,7 +57,7 @@ def browse(
     _after(app)
 
 
-def _after(app) -> None:
+def _after(app: BrowseApp) -> None:
     """A bug inside the screen ended it (the terminal is restored by then): one sentence, exit 3."""
     if app.failure is None:
         return
@@ -66,13 +71,13 @@ def _after(app) -> None:
     raise typer.Exit(INTERNAL_ERROR)
 
 
-def _screenshot(app, file: Path) -> None:
+def _screenshot(app: BrowseApp, file: Path) -> None:
     import shutil
 
     size = shutil.get_terminal_size((80, 24))
     pictures: list[str] = []
 
-    async def take(pilot) -> None:
+    async def take(pilot: Pilot[object]) -> None:
         await pilot.pause()
         pictures.append(app.export_screenshot())
         app.exit()

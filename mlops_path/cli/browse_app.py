@@ -9,7 +9,8 @@ The progress file is looked at every second, so a change made elsewhere shows up
 from __future__ import annotations
 
 import os
-from typing import ClassVar
+from collections.abc import Callable
+from typing import TYPE_CHECKING, ClassVar
 
 from rich.text import Text
 from textual.app import App, ComposeResult
@@ -19,10 +20,14 @@ from textual.widgets import Footer, Input, OptionList, Static
 from textual.widgets.option_list import Option
 
 from mlops_path.cli import browse_look as look
+from mlops_path.cli import output
 from mlops_path.cli.browse_data import Library, View, opened, topics, web_link
 from mlops_path.cli.browse_screens import PickScreen
 from mlops_path.core.errors import MlopsPathError
 from mlops_path.core.progress.record import Status
+
+if TYPE_CHECKING:
+    from mlops_path.core.learning.position import Step
 
 POLL_SECONDS = 1.0
 SYNC_POLL_TICKS = 10  # with sync on, the other devices' files are read every this many polls
@@ -33,13 +38,13 @@ class StepList(OptionList):
 
     def action_page_up(self) -> None:
         before = self.highlighted
-        super().action_page_up()
+        super().action_page_up()  # type: ignore[no-untyped-call]  # textual leaves it unannotated
         if self.highlighted is None and before is not None:
             self.action_first()
 
     def action_page_down(self) -> None:
         before = self.highlighted
-        super().action_page_down()
+        super().action_page_down()  # type: ignore[no-untyped-call]  # textual leaves it unannotated
         if self.highlighted is None and before is not None:
             self.action_last()
 
@@ -47,7 +52,8 @@ class StepList(OptionList):
 class BrowseApp(App[None]):
     TITLE = "mlops-path browse"
     ENABLE_COMMAND_PALETTE = False
-    HORIZONTAL_BREAKPOINTS: ClassVar = [(0, "-narrow"), (110, "-wide")]
+    # textual annotates it `ClassVar[...] | None`, which mypy reads as an instance variable
+    HORIZONTAL_BREAKPOINTS: ClassVar = [(0, "-narrow"), (110, "-wide")]  # type: ignore[misc]
     CSS = """
     #head { height: auto; padding: 0 1; background: $panel; }
     #filters { height: auto; padding: 0 1; display: none; }
@@ -85,7 +91,8 @@ class BrowseApp(App[None]):
 
     def __init__(self, library: Library, view: View, plain: bool = False):
         self.library, self.view, self.plain = library, view, plain
-        self.query_text, self.topic = "", None
+        self.query_text = ""
+        self.topic: str | None = None  # the topic filter; None: every topic
         self.matches: set[str] | None = None  # the ids the text filter finds; None: no text filter
         self.line_mode: str | None = None  # "note" or "filter" while the input line is open
         self.confirm_start: str | None = None  # a done step whose restart waits for a second `s`
@@ -128,11 +135,11 @@ class BrowseApp(App[None]):
             return None
         return steps.get_option_at_index(steps.highlighted).id
 
-    def selected_step(self):
+    def selected_step(self) -> Step | None:
         wanted = self.selected_id()
         return next((s for s in self.view.steps if s.id == wanted), None)
 
-    def shown_steps(self):
+    def shown_steps(self) -> list[Step]:
         found, topic = self.matches, self.topic
         return [
             s
@@ -225,7 +232,7 @@ class BrowseApp(App[None]):
         if self.matches is not None:
             self.matches = self.library.matching(self.query_text)
 
-    def act(self, action, select: str | None = None) -> None:
+    def act(self, action: Callable[[], list[str]], select: str | None = None) -> None:
         """Run a library call; say what it did (or the one-sentence error), then redraw."""
         try:
             self.say(action())
@@ -256,7 +263,7 @@ class BrowseApp(App[None]):
             and entry.done_at
         ):
             self.confirm_start = step.id
-            self.say([f"{step.id} was done on {look.output.stamp(entry.done_at)}; press s again to start it again."])
+            self.say([f"{step.id} was done on {output.stamp(entry.done_at)}; press s again to start it again."])
             return
         self.confirm_start = None
         self.act(lambda: self.library.mark(step.id, status), step.id)
@@ -341,7 +348,7 @@ class BrowseApp(App[None]):
 
     def action_topic(self) -> None:
         choices = [("", Text("Every topic"))]
-        choices += [(name, look.output.text(f"{name}: {counted}")) for name, counted in topics(self.view.steps)]
+        choices += [(name, output.text(f"{name}: {counted}")) for name, counted in topics(self.view.steps)]
 
         def chosen(topic: str | None) -> None:
             if topic is not None:
@@ -357,8 +364,7 @@ class BrowseApp(App[None]):
             self.say([str(exc)], error=True)
             return
         choices = [
-            (p.id, look.output.text(f"{p.title} ({p.id}): {p.counts}" + ("  (now)" if p.current else "")))
-            for p in paths
+            (p.id, output.text(f"{p.title} ({p.id}): {p.counts}" + ("  (now)" if p.current else ""))) for p in paths
         ]
 
         def chosen(path_id: str | None) -> None:

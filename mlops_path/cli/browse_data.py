@@ -11,7 +11,7 @@ from __future__ import annotations
 import contextlib
 import io
 from collections.abc import Callable
-from typing import TYPE_CHECKING, NamedTuple
+from typing import TYPE_CHECKING, Any, NamedTuple
 
 from mlops_path.cli import messages
 from mlops_path.cli.views import counts_text
@@ -21,6 +21,8 @@ from mlops_path.core.learning.position import next_step
 from mlops_path.core.progress.record import Status
 
 if TYPE_CHECKING:
+    from datetime import datetime
+
     from mlops_path.core.learning.position import Step
     from mlops_path.core.learning.summary import Summary
     from mlops_path.core.progress.record import Entry, Progress
@@ -40,7 +42,7 @@ class View(NamedTuple):
     def entry(self, step: Step) -> Entry | None:
         return self.progress.entry_for(step.id, step.resource.replaces)
 
-    def fingerprint(self) -> tuple:
+    def fingerprint(self) -> tuple[str, tuple[tuple[str, Status, datetime | None, int | None], ...]]:
         """What a redraw would change: each step's status, record time and notes."""
         entries = [self.entry(step) for step in self.steps]
         return self.path_id, tuple(
@@ -55,7 +57,7 @@ class PathChoice(NamedTuple):
     current: bool
 
 
-def said(show: Callable[..., None], *args, **kwargs) -> list[str]:
+def said(show: Callable[..., None], *args: Any, **kwargs: Any) -> list[str]:
     """The lines a `messages` function prints, as the command would print them when piped (inert)."""
     buffer = io.StringIO()
     with contextlib.redirect_stdout(buffer):
@@ -92,7 +94,11 @@ class Library:
     def mark(self, step_id: str, status: Status) -> list[str]:
         """As `done`/`start`/`skip`/`reset ID` do it, milestones included."""
         result = self.learner.mark([step_id], status, force=True)
-        reached = messages.milestones(result.before, result.after) if result.before and result.changed else []
+        reached = (
+            messages.milestones(result.before, result.after)
+            if result.before and result.after and result.changed
+            else []
+        )
         return said(messages.marked, result.changed, [step_id], status, result.following, reached=reached)
 
     def note(self, step_id: str, text: str) -> list[str]:

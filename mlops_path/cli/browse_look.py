@@ -11,7 +11,16 @@ from rich.table import Table
 from rich.text import Text
 
 from mlops_path.cli import output
-from mlops_path.cli.views import ACCESS, MARKS, STYLES, WORDS, costs_something, counts_text, detail_rows, minutes_text
+from mlops_path.cli.views import (
+    MARKS,
+    STYLES,
+    WORDS,
+    access_word,
+    costs_something,
+    counts_text,
+    detail_rows,
+    minutes_text,
+)
 from mlops_path.core.progress.record import Status
 from mlops_path.core.words import duration
 
@@ -42,7 +51,7 @@ def row(step: Step, current: bool, plain: bool) -> Table:
     if r.optional:
         extra.append("optional")
     if costs_something(step):
-        extra.append(ACCESS[r.access])
+        extra.append(access_word(step))
     what.append_text(output.text(f"  ({', '.join(extra)})", style="" if plain else "dim"))
     grid.add_row(HERE if current else "", status_text(step.status, plain), what)
     return grid

@@ -20,12 +20,16 @@ from __future__ import annotations
 
 import os
 import sys
+from collections.abc import MutableMapping
 from functools import cache
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from mlops_path.core.progress.record import Status
 from mlops_path.core.text import completion_help
+
+if TYPE_CHECKING:
+    from mlops_path.core.catalog.model import Catalog
 
 PROG = "mlops-path"
 VAR = "_MLOPS_PATH_COMPLETE"  # the environment variable that turns a run into a Tab's answer
@@ -88,7 +92,7 @@ def script(shell: str) -> str:
 # --- answering a Tab ------------------------------------------------------------------------------
 
 
-def answer(command: Any, ctx_args: dict[str, Any]) -> None:
+def answer(command: Any, ctx_args: MutableMapping[str, Any]) -> None:
     """If this run is a Tab's request (`_MLOPS_PATH_COMPLETE=complete_zsh`, or `source_zsh` for the
     script), print the answer and exit; otherwise return. Called before any argument is parsed, and
     never imports rich: a Tab costs one start-up of the program, nothing more."""
@@ -250,7 +254,8 @@ def _current_shell() -> str:
     try:
         import shellingham
 
-        return shellingham.detect_shell()[0]
+        name: str = shellingham.detect_shell()[0]  # shellingham ships no types: a (name, path) pair
+        return name
     except Exception:  # noqa: BLE001 - shellingham.ShellDetectionFailure, or an odd process table
         return Path(os.environ.get("SHELL", "")).name
 
@@ -303,7 +308,7 @@ def complete_statuses(incomplete: str) -> list[str]:
     return [s.value for s in Status if s.value.startswith(incomplete)]
 
 
-def _catalog():
+def _catalog() -> Catalog | None:
     from mlops_path.core.catalog.loader import load_catalog
     from mlops_path.core.errors import MlopsPathError
 

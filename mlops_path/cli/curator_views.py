@@ -10,7 +10,10 @@ from typing import TYPE_CHECKING
 from mlops_path.cli import output
 
 if TYPE_CHECKING:
+    from pathlib import Path
+
     from mlops_path.core.catalog.links import LinkResult
+    from mlops_path.core.catalog.model import Problem
 
 
 @contextmanager
@@ -50,7 +53,7 @@ def link_report(results: list[LinkResult], as_json: bool) -> None:
     output.say(["", f"{len(results)} link{'s' * (len(results) != 1)}: {summary or 'none'}."])
 
 
-def check_report(files: list, problems: list) -> None:
+def check_report(files: list[Path], problems: list[Problem]) -> None:
     if not problems:
         output.say([f"{f}: ok" for f in files])
         return

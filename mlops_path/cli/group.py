@@ -5,13 +5,16 @@ from __future__ import annotations
 
 import os
 from pathlib import Path
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 
 from mlops_path.cli import group_views
 from mlops_path.cli.shared import JsonOption, learner
 from mlops_path.core.errors import UsageError
+
+if TYPE_CHECKING:
+    from mlops_path.core.sync.service import NameTaken
 
 sync_app = typer.Typer(
     rich_markup_mode=None,
@@ -104,9 +107,10 @@ def _passphrase() -> str:
 
     if not sys.stdin.isatty():
         raise UsageError(f"A sync secret is asked for in a terminal; in a script, set {SECRET_ENV}.")
-    return typer.prompt(
+    secret: str = typer.prompt(
         "Sync secret (the same on each of your devices)", hide_input=True, confirmation_prompt=True, err=True
     )
+    return secret
 
 
 @sync_app.command("secret")
@@ -120,7 +124,7 @@ def secret_() -> None:
     group_views.secret_set(learner().sync_secret(_passphrase()))
 
 
-def _confirm_join(taken) -> bool:
+def _confirm_join(taken: NameTaken) -> bool:
     """In a terminal, ask whether the devices already syncing under the name are the learner's own."""
     import sys
 

@@ -4,7 +4,7 @@ table (rich in a terminal, lines when piped), the documented JSON, CSV and Markd
 from __future__ import annotations
 
 from datetime import UTC
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any, Literal
 
 from mlops_path.cli import output
 from mlops_path.cli.views import say_whole
@@ -13,9 +13,11 @@ from mlops_path.core.text import inert
 from mlops_path.core.words import iso_day
 
 if TYPE_CHECKING:
-    from mlops_path.core.sync.cohort import Cohort
+    from pathlib import Path
+
+    from mlops_path.core.sync.cohort import Cohort, LearnerRow
     from mlops_path.core.sync.devices import SyncConfig
-    from mlops_path.core.sync.service import SyncReport, SyncStatus
+    from mlops_path.core.sync.service import NameTaken, SeenDevice, SyncReport, SyncStatus
 
 
 def _place(config: SyncConfig) -> str:
@@ -54,11 +56,11 @@ def secret_set(config: SyncConfig) -> None:
     )
 
 
-def name_taken(taken) -> None:
+def name_taken(taken: NameTaken) -> None:
     output.warning(str(taken))
 
 
-def _device_json(d) -> dict:
+def _device_json(d: SeenDevice) -> dict[str, Any]:
     return {
         "learner": d.learner,
         "device": d.device,
@@ -130,17 +132,17 @@ def _when(at: object) -> str:
     return output.stamp(parsed if parsed.tzinfo else parsed.replace(tzinfo=UTC))
 
 
-def _device_label(d) -> str:
+def _device_label(d: SeenDevice) -> str:
     return f"{d.device_name} ({d.device})" if d.device_name else d.device
 
 
-def _device_note(d) -> str:
+def _device_note(d: SeenDevice) -> str:
     if d.this_device:
         return "  (this device)"
     return f"  (as {d.learner!r}, written differently from your name)" if d.look_alike else ""
 
 
-def cohort_json(c: Cohort) -> dict:
+def cohort_json(c: Cohort) -> dict[str, Any]:
     return {
         "path": c.path.id,
         "engine": c.engine,
@@ -150,7 +152,7 @@ def cohort_json(c: Cohort) -> dict:
     }
 
 
-def _learner_json(r) -> dict:
+def _learner_json(r: LearnerRow) -> dict[str, Any]:
     return {
         "name": r.name,
         "you": r.you,
@@ -183,7 +185,7 @@ NARROW = 80  # below this many columns, the cohort is told a learner a line
 HEADER = ["learner", "done", "total", "percent", "current", "last active", "days inactive", "stuck"]
 
 
-def _row(r) -> list[str]:
+def _row(r: LearnerRow) -> list[str]:
     name = f"{r.name} (you)" if r.you else r.name
     return [
         name,
@@ -231,7 +233,7 @@ def cohort(c: Cohort, as_json: bool, fmt: str | None) -> None:
     out = output.console()
     table = Table(box=None, pad_edge=False, header_style="bold")
     for name in HEADER:
-        justify = "right" if name in ("done", "total", "percent", "days inactive") else "left"
+        justify: Literal["right", "left"] = "right" if name in ("done", "total", "percent", "days inactive") else "left"
         table.add_column(name, no_wrap=name in ("learner", "current"), overflow="fold", justify=justify)
     for r in c.learners:
         table.add_row(*(output.text(cell) for cell in _row(r)))
@@ -300,5 +302,5 @@ def _markdown(c: Cohort) -> str:
     return "\n".join(out) + "\n"
 
 
-def cohort_page_written(file) -> None:
+def cohort_page_written(file: Path) -> None:
     output.say([f"Wrote the study group's page to {file}; share the file, or print it."])

@@ -14,7 +14,8 @@ import re
 import shutil
 from collections.abc import Sequence
 
-from typer import _click
+import typer
+from typer import _click  # HelpFormatter: typer vendors click, and exports its formatter nowhere public
 
 MAX_WIDTH = 80  # wider lines are hard to read: help stays this wide in a wider terminal
 SIDE_BY_SIDE = 24  # an option's text needs this many columns beside its name, else it goes under it
@@ -109,7 +110,7 @@ class HelpFormatter(_click.HelpFormatter):
                 self.write(f"{indent}{name}\n" + fill(text, self.width, indent + "    ") + "\n")
 
 
-class Context(_click.Context):
+class Context(typer.Context):
     formatter_class = HelpFormatter
 
 

@@ -102,8 +102,11 @@ def show(
 
     Example: mlops-path show ml-test-score
     """
-    current = learner().current_step() if resource_id is None else None
-    step, entry = learner().resource(current.id if current else resource_id)
+    current = None
+    if resource_id is None:
+        current = learner().current_step()
+        resource_id = current.id
+    step, entry = learner().resource(resource_id)
     views.show(step, entry, as_json, current=current is not None, group_notes=learner().group_notes(step.id))
 
 

@@ -6,13 +6,14 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 from mlops_path.cli import output
-from mlops_path.cli.views import ACCESS, MARKS, PAID_MARK, STYLES, WORDS, costs_something, minutes_text, say_whole
+from mlops_path.cli.views import MARKS, PAID_MARK, STYLES, WORDS, access_word, costs_something, minutes_text, say_whole
 from mlops_path.core.progress.record import iso
 from mlops_path.core.words import day, duration, zone
 
 if TYPE_CHECKING:
     from mlops_path.core.api import StudyPlan
     from mlops_path.core.learning.activity import WeekSummary
+    from mlops_path.core.learning.plan import Week
     from mlops_path.core.learning.position import Step
     from mlops_path.core.learning.search import Hit
 
@@ -37,8 +38,7 @@ def step_list(steps: list[Step], as_json: bool, current: str | None = None, long
             f"{marks[s.status]:<{mark_width}} {s.position:>2}  {s.id:<{width}}  {s.resource.title}  "
             f"({s.resource.kind}, {minutes_text(s, short=True)}; "
             f"{', '.join(s.resource.topics)}{'; optional' * s.resource.optional}"
-            f"{'; ' + ACCESS[s.resource.access] if costs_something(s) else ''})"
-            + (f"  {HERE}" if s.id == current else "")
+            f"{'; ' + access_word(s) if costs_something(s) else ''})" + (f"  {HERE}" if s.id == current else "")
             for s in steps
         )
         return
@@ -281,7 +281,7 @@ def plan(study: StudyPlan, hours_per_week: float, as_json: bool) -> None:
     if study.ics:
         tail.append(f"Wrote {study.ics}: one calendar event a week.")
 
-    def week_heading(w) -> str:
+    def week_heading(w: Week) -> str:
         return f"Week {w.number}, {w.start:%a %d %b} to {w.end:%a %d %b %Y}: {duration(w.minutes)}"
 
     def step_title(s: Step) -> str:

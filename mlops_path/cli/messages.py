@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from typing import TYPE_CHECKING
 
 from mlops_path.cli import output
@@ -9,6 +10,8 @@ from mlops_path.core.progress.record import Status
 from mlops_path.core.words import STATUS_WORD, duration
 
 if TYPE_CHECKING:
+    from pathlib import Path
+
     from mlops_path.core.catalog.model import LearningPath
     from mlops_path.core.learning.position import Step
     from mlops_path.core.learning.summary import Summary
@@ -25,7 +28,7 @@ def marked(
     status: Status,
     following: Step | None,
     current: Step | None = None,
-    reached: list[str] = (),
+    reached: Sequence[str] = (),
 ) -> None:
     changed_set = set(changed)
     unchanged = [i for i in dict.fromkeys(asked) if i not in changed_set]
@@ -149,9 +152,9 @@ def using(path: LearningPath) -> None:
     output.say([f"Now walking {path.title!r} ({path.id}); `mlops-path next` shows where you are."])
 
 
-def catalog_added(target) -> None:
+def catalog_added(target: Path) -> None:
     output.say([f"Added {target}; every command loads it now (see `mlops-path paths`)."])
 
 
-def page_written(file, opened: bool) -> None:
+def page_written(file: Path, opened: bool) -> None:
     output.say([f"Wrote {file}" + ("; opening it in your browser." if opened else ".")])

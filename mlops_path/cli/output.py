@@ -22,7 +22,7 @@ import json
 import os
 import re
 import sys
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from functools import cache
 from typing import TYPE_CHECKING, Any
 
@@ -30,6 +30,9 @@ from mlops_path.core.text import inert
 
 if TYPE_CHECKING:
     from datetime import datetime
+
+    from rich.style import Style
+    from rich.text import Text
 
 PANEL_WIDTH = 100  # wider lines are hard to read
 
@@ -65,7 +68,7 @@ def _inert_console_class() -> type:
     return InertConsole
 
 
-def text(value: str, style: str = "", newlines: bool = False) -> Any:
+def text(value: str, style: str | Style = "", newlines: bool = False) -> Text:
     """Data for a rich layout: a `Text` (never markup), with its control characters escaped."""
     from rich.text import Text
 
@@ -199,7 +202,7 @@ def stamp(at: datetime) -> str:
     return when(at)
 
 
-def id_list(ids: list[str], most: int = 4) -> str:
+def id_list(ids: Sequence[str], most: int = 4) -> str:
     return ", ".join(ids) if len(ids) <= most else f"{', '.join(ids[:most])} and {len(ids) - most} more"
 
 

@@ -21,13 +21,17 @@ def _set(ids: list[str] | None, status: Status, force: bool = True) -> None:
     step comes back unchanged, asks, and runs again with force."""
     result = learner().mark(ids or [], status, force=force)
     for step, entry in result.restart:
-        question = f"{step.id} was done on {output.stamp(entry.done_at)}; start it again?"
-        if not _confirm(question, f"{step.id} was done on {output.stamp(entry.done_at)}; --force starts it again."):
+        assert entry.done_at is not None  # `restart` holds done steps, each with its day (Learner._done_among)
+        done_on = output.stamp(entry.done_at)
+        question = f"{step.id} was done on {done_on}; start it again?"
+        if not _confirm(question, f"{step.id} was done on {done_on}; --force starts it again."):
             messages.nothing_changed()
             return
     if result.restart:
         result = learner().mark(ids or [], status, force=True)
-    reached = messages.milestones(result.before, result.after) if result.before and result.changed else []
+    reached = (
+        messages.milestones(result.before, result.after) if result.before and result.after and result.changed else []
+    )
     messages.marked(result.changed, result.asked, status, result.following, current=result.current, reached=reached)
 
 

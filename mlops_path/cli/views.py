@@ -4,7 +4,8 @@ lists of steps are in `list_views`, the curator's reports in `curator_views`."""
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+from collections.abc import Sequence
+from typing import TYPE_CHECKING, Any
 
 from mlops_path.cli import output
 from mlops_path.core.progress.record import Status, iso
@@ -12,11 +13,13 @@ from mlops_path.core.text import web_link
 from mlops_path.core.words import ACCESS, STATUS_MARK, STATUS_WORD, duration, full_day
 
 if TYPE_CHECKING:
+    from rich.console import Console
+
     from mlops_path.core.api import Health, PathOverview
     from mlops_path.core.catalog.model import LearningPath
     from mlops_path.core.learning.position import Step
     from mlops_path.core.learning.summary import Summary, Tally
-    from mlops_path.core.progress.record import Change, Entry
+    from mlops_path.core.progress.record import Change, Entry, Note
 
 
 WORDS = STATUS_WORD  # the one vocabulary (`core.words`), under the names the views use
@@ -53,9 +56,18 @@ def costs_something(step: Step) -> bool:
     return step.resource.access not in (None, "free")
 
 
+def access_word(step: Step) -> str:
+    """How a step that costs something is had ("paid", "needs a subscription"): asked only after
+    `costs_something`."""
+    access = step.resource.access
+    if access is None:  # not stated, so free: ACCESS has no word for it
+        raise KeyError(access)
+    return ACCESS[access]
+
+
 def access_text(step: Step) -> str:
     r = step.resource
-    return ACCESS[r.access] + (f" ({r.access_note})" if r.access_note else "")
+    return access_word(step) + (f" ({r.access_note})" if r.access_note else "")
 
 
 PAID_MARK = "$"  # in the compact list; a legend under it says what it means
@@ -129,7 +141,7 @@ def _detail_panel(title: str, heading: str, rows: list[tuple[str, str]], footer:
         out.print(line, soft_wrap=True)
 
 
-def _command_line(out, line: str) -> None:
+def _command_line(out: Console, line: str) -> None:
     """A sentence that ends in a command ("Done? mlops-path done ID"): on one line if it fits, else
     the command on a line of its own; never wrapped by us, so the command is never split."""
     lead, found, command = line.partition("mlops-path ")
@@ -193,7 +205,9 @@ def next_step(step: Step | None, as_json: bool) -> None:
         _plain_details(f"Next: {step.resource.title}", detail_rows(step), footer)
 
 
-def show(step: Step, entry: Entry | None, as_json: bool, current: bool = False, group_notes: list = ()) -> None:
+def show(
+    step: Step, entry: Entry | None, as_json: bool, current: bool = False, group_notes: Sequence[tuple[str, Note]] = ()
+) -> None:
     """One step's details; `current`: no id was given, so say that this is the current step.
     `group_notes`: (learner, note) the study group shared on this step (with share-notes on)."""
     notes = entry.notes if entry else []
@@ -258,7 +272,7 @@ def summary(s: Summary, as_json: bool) -> None:
     ]
     head[1:] = finished_text(s) if s.required_done == s.required else [head[1], pace_text(s)]
     if s.behind_plan is not None:
-        head.append(plan_text(s))
+        head.append(plan_text(s, s.behind_plan))
     head += [f"In progress: {step.id} ({step.resource.title})" for step in s.in_progress]
     if s.last_finished:
         head.append(f"Last finished: {s.last_finished[0].id} on {output.stamp(s.last_finished[1])}")
@@ -356,9 +370,9 @@ def _weeks_text(weeks: float) -> str:
     return "week" if whole <= 1 else f"{whole} weeks"
 
 
-def plan_text(s: Summary) -> str:
-    """With a saved plan: one statement that reconciles it with what is done."""
-    late, minutes = s.behind_plan
+def plan_text(s: Summary, behind_plan: tuple[int, int]) -> str:
+    """With a saved plan (`s.behind_plan`): one statement that reconciles it with what is done."""
+    late, minutes = behind_plan
     if late:
         return f"Behind your saved plan by {late} step{'s' * (late != 1)} ({duration(minutes)})."
     if s.ahead_of_plan:
@@ -380,7 +394,7 @@ def tally_text(t: Tally) -> str:
     return "nothing to count (skipped)"
 
 
-def tally_json(t: Tally) -> dict:
+def tally_json(t: Tally) -> dict[str, Any]:
     """`steps`/`done` are the required count, `percent` of it (null with none to count)."""
     percent = t.percent if t.total else None
     return {
@@ -410,7 +424,7 @@ def topics(tallies: list[Tally], as_json: bool) -> None:
     output.console().print(table)
 
 
-def history(changes: list[Change], as_json: bool) -> None:
+def history(changes: Sequence[Change], as_json: bool) -> None:
     newest_first = list(reversed(changes))
     if as_json:
         output.print_json(
@@ -457,7 +471,7 @@ def _ids_would_split(width: int, rows: list[tuple[str, str, str, str]]) -> bool:
     return fixed + max(len(word) for *_, ids, _ in rows for word in ids.split()) > width
 
 
-def _stacked_history(out, rows: list[tuple[str, str, str, str]]) -> None:
+def _stacked_history(out: Console, rows: list[tuple[str, str, str, str]]) -> None:
     """A change a line, its ids below it (indented, wrapped at spaces): how history reads when the
     ids have no room for a column of their own."""
     from rich.padding import Padding

@@ -19,8 +19,8 @@ def check_files(files: list[Path], replacing: Path | None = None) -> list[Proble
     context = [f for f in (bundled_catalog_file(), *user_catalog_files()) if f.resolve() not in checked]
     parts: list[Part] = []
     for file in context:
-        part, problems = read_file(file)
-        if part is not None and not problems:
+        part, context_problems = read_file(file)
+        if part is not None and not context_problems:
             parts.append(part)  # context files are checked on their own; here they only resolve ids
     problems: list[Problem] = []
     for file in files:

@@ -29,12 +29,15 @@ import zlib
 from collections.abc import Callable, Iterable
 from datetime import UTC, datetime, timedelta
 from email.utils import parsedate_to_datetime
-from typing import NamedTuple
+from typing import TYPE_CHECKING, Any, NamedTuple
 from urllib.parse import urljoin, urlsplit
 
 from mlops_path import __version__
 from mlops_path.core import cache
 from mlops_path.core.text import inert
+
+if TYPE_CHECKING:
+    import httpx
 
 FAILING = frozenset({"broken", "unreachable"})  # these make the command exit 1
 PER_HOST = 2  # requests at a time to one host (normalised host and port)
@@ -64,7 +67,7 @@ class LinkResult(NamedTuple):
     previous_title: str | None
     detail: str
 
-    def to_json(self) -> dict:
+    def to_json(self) -> dict[str, Any]:
         return self._asdict()
 
 
@@ -130,7 +133,10 @@ def retry_after(value: str | None, now: datetime) -> float | None:
     return max(0.0, seconds) if math.isfinite(seconds) else None
 
 
-def host_key(url: str) -> tuple[str, str, int | None]:
+HostKey = tuple[str, str, int | None]
+
+
+def host_key(url: str) -> HostKey:
     """Who answers a URL: scheme, host and port as a server sees them (userinfo dropped, the host
     lowercased without a trailing dot, the port a number with the scheme's default filled in), so
     `http://u1@127.0.0.1:0080/` and `http://127.0.0.1/` share one per-host limit. ValueError for a
@@ -190,7 +196,7 @@ class _Decoder:
             data = self._zlib.unconsumed_tail
 
 
-async def _read(response) -> bytes:
+async def _read(response: httpx.Response) -> bytes:
     """The page's first MAX_BODY decoded bytes, reading at most MAX_RAW bytes off the wire."""
     decoder = _Decoder(response.headers.get("content-encoding", ""), MAX_BODY)
     raw = 0
@@ -202,7 +208,7 @@ async def _read(response) -> bytes:
     return bytes(decoder.body)
 
 
-async def _fetch(client, url: str, hosts: dict[tuple, asyncio.Semaphore], timeout: float) -> Fetch:
+async def _fetch(client: httpx.AsyncClient, url: str, hosts: dict[HostKey, asyncio.Semaphore], timeout: float) -> Fetch:
     import httpx
 
     current, hops, waited = url, 0, 0
@@ -251,7 +257,7 @@ def _reason(exc: Exception) -> str:
     return inert(text.splitlines()[0])[:200]
 
 
-def _compare(rid: str, url: str, fetch: Fetch, previous: dict | None) -> LinkResult:
+def _compare(rid: str, url: str, fetch: Fetch, previous: dict[str, Any] | None) -> LinkResult:
     """Turn a fetch into the reported status, against the last check of the same URL."""
     status, detail, before = fetch.status, fetch.detail, None
     if status == "ok":
@@ -269,14 +275,14 @@ def _compare(rid: str, url: str, fetch: Fetch, previous: dict | None) -> LinkRes
     return LinkResult(rid, url, status, fetch.code, fetch.final_url, fetch.title, before, detail)
 
 
-def _load_memory() -> dict[str, dict]:
+def _load_memory() -> dict[str, dict[str, Any]]:
     saved = cache.load(CACHE_NAME, "links")
     if not isinstance(saved, dict):
         return {}
     return {url: entry for url, entry in saved.items() if isinstance(url, str) and isinstance(entry, dict)}
 
 
-def prune(memory: dict[str, dict], at: datetime) -> dict[str, dict]:
+def prune(memory: dict[str, dict[str, Any]], at: datetime) -> dict[str, dict[str, Any]]:
     """The cache as kept: entries checked within MAX_AGE_DAYS, at most KEEP_LINKS of the newest."""
     oldest = (at - timedelta(days=MAX_AGE_DAYS)).isoformat()
     fresh = [(entry.get("checked_at"), url) for url, entry in memory.items()]
@@ -305,7 +311,7 @@ async def check_all(
     import httpx
 
     unique = list(dict.fromkeys(url for _, url in links))
-    hosts: dict[tuple, asyncio.Semaphore] = {}
+    hosts: dict[HostKey, asyncio.Semaphore] = {}
     overall = asyncio.Semaphore(concurrency)
     done = 0
     fetched: dict[str, Fetch] = {}
@@ -315,8 +321,9 @@ async def check_all(
         "accept-encoding": "gzip, deflate",  # what _Decoder reads; a server that sends another is refused
     }
     limits = httpx.Limits(max_connections=concurrency, max_keepalive_connections=concurrency)
-    options = {"headers": headers, "timeout": httpx.Timeout(timeout), "follow_redirects": False, "limits": limits}
-    async with httpx.AsyncClient(**options, trust_env=False) as client:
+    async with httpx.AsyncClient(
+        headers=headers, timeout=httpx.Timeout(timeout), follow_redirects=False, limits=limits, trust_env=False
+    ) as client:
 
         async def one(url: str) -> None:
             nonlocal done

@@ -8,7 +8,7 @@ and the field, so `catalog check` can report them all at once.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Iterable, Sequence
 from typing import Any, NamedTuple
 
 from mlops_path.core.errors import CatalogError, UsageError
@@ -56,7 +56,9 @@ class LearningPath:
 
     __slots__ = ("_stage_of", "description", "id", "stages", "steps", "title")
 
-    def __init__(self, id: str, title: str, steps: list[str], stages: list[Stage] = (), description: str | None = None):
+    def __init__(
+        self, id: str, title: str, steps: Iterable[str], stages: Iterable[Stage] = (), description: str | None = None
+    ):
         self.id, self.title, self.steps, self.stages, self.description = (
             id,
             title,
@@ -204,7 +206,7 @@ def _trimmed(resource: Resource) -> list[Any]:
 
 def read_part(raw: Any, source: str) -> tuple[Part, list[Problem]]:
     """Validate every resource and path of one file on its own; keep the valid ones."""
-    from pydantic import ValidationError
+    from pydantic import BaseModel, ValidationError
 
     from mlops_path.core.schema import PathSchema, ResourceSchema
 
@@ -215,10 +217,11 @@ def read_part(raw: Any, source: str) -> tuple[Part, list[Problem]]:
     problems += [
         Problem(source, f"unknown top-level key {key!r} (expected `resources` and `paths`)") for key in unknown
     ]
-    for table, schema, build, items in (
-        ("resources", ResourceSchema, Resource.from_dict, part.resources),
-        ("paths", PathSchema, LearningPath.from_dict, part.paths),
-    ):
+    tables: list[tuple[str, type[BaseModel], Callable[[dict[str, Any]], None]]] = [
+        ("resources", ResourceSchema, lambda data: part.resources.append(Resource.from_dict(data))),
+        ("paths", PathSchema, lambda data: part.paths.append(LearningPath.from_dict(data))),
+    ]
+    for table, schema, add in tables:
         entries = raw.get(table, [])
         if not isinstance(entries, list):
             problems.append(Problem(source, f"`{table}` must be an array of tables ([[{table}]])"))
@@ -228,7 +231,7 @@ def read_part(raw: Any, source: str) -> tuple[Part, list[Problem]]:
                 problems.append(Problem(source, f"more than {MAX_PROBLEMS} problems; the rest was not checked"))
                 return part, problems
             try:
-                items.append(build(schema.model_validate(entry).model_dump()))
+                add(schema.model_validate(entry).model_dump())
             except ValidationError as exc:
                 name = _item_name(table, index, entry)
                 problems += [Problem(source, describe(error, name)) for error in exc.errors()[:MAX_PROBLEMS]]

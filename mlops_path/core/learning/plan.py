@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from datetime import date, datetime, timedelta
-from typing import NamedTuple
+from typing import Any, NamedTuple
 
 from mlops_path.core.learning.position import Step, open_steps
 from mlops_path.core.progress.record import OPEN
@@ -46,7 +46,7 @@ def required_done_in(weeks: list[Week]) -> Week | None:
     return next((w for w in reversed(weeks) if any(not s.resource.optional for s in w.steps)), None)
 
 
-def behind(saved: dict, steps: list[Step], today: date) -> tuple[int, int]:
+def behind(saved: dict[str, Any], steps: list[Step], today: date) -> tuple[int, int]:
     """Against a saved plan: how many steps planned for weeks that ended before `today` are still
     open, and their minutes."""
     status = {s.id: s for s in steps}
@@ -60,7 +60,7 @@ def behind(saved: dict, steps: list[Step], today: date) -> tuple[int, int]:
     return len(late), sum(s.resource.minutes for s in late)
 
 
-def ahead(saved: dict, steps: list[Step], today: date) -> int:
+def ahead(saved: dict[str, Any], steps: list[Step], today: date) -> int:
     """Against a saved plan: how many steps planned for weeks that start after `today` are done."""
     status = {s.id: s for s in steps}
     return sum(
@@ -72,7 +72,7 @@ def ahead(saved: dict, steps: list[Step], today: date) -> int:
     )
 
 
-def to_saved(weeks: list[Week], path_id: str, hours_per_week: float) -> dict:
+def to_saved(weeks: list[Week], path_id: str, hours_per_week: float) -> dict[str, Any]:
     """The plan as `plan --save` keeps it in the progress file."""
     saved = [{"start": w.start.isoformat(), "end": w.end.isoformat(), "steps": [s.id for s in w.steps]} for w in weeks]
     return {"path": path_id, "hours_per_week": hours_per_week, "weeks": saved}

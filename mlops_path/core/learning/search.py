@@ -68,7 +68,8 @@ def search(steps: list[Step], progress: Progress, query: str) -> list[Hit]:
     for step in steps:
         fields = _fields(step, progress)
         folded = {name: _fold(text) for name, text in fields.items()}
-        score, matched = 0, {}
+        score = 0
+        matched: dict[str, int] = {}
         for word in words:
             found = [(name, text.find(word)) for name, text in folded.items() if word in text]
             if not found:

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import json
 import re
+from collections.abc import Mapping
 from datetime import datetime
 from pathlib import Path
 from typing import NamedTuple
@@ -26,7 +27,7 @@ class Export(NamedTuple):
     """The documented export document (README: "Export and import")."""
 
     exported_at: datetime
-    resources: dict[str, Entry]
+    resources: Mapping[str, Entry]
 
     def to_json(self) -> str:
         doc = {
@@ -64,7 +65,7 @@ def md_plain(value: str) -> str:
     return _AUTOLINK_STARTS.sub(_escaped, md_text(value))
 
 
-def _escaped(found: re.Match) -> str:
+def _escaped(found: re.Match[str]) -> str:
     text = found.group(0)
     return "\\" + text if len(text) == 1 else text[:-1] + "\\."
 

@@ -14,7 +14,7 @@ from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import NamedTuple, TypeVar
+from typing import Any, NamedTuple, TypeVar
 
 from mlops_path.core import cache
 from mlops_path.core.errors import ProgressError
@@ -96,7 +96,7 @@ def parse_progress(data: bytes, file: Path, verify: bool = False) -> tuple[Progr
     return progress, version
 
 
-def _validated(raw: dict, version: int, file: Path) -> dict:
+def _validated(raw: dict[str, Any], version: int, file: Path) -> dict[str, Any]:
     from pydantic import ValidationError
 
     from mlops_path.core.schema import ProgressSchema
