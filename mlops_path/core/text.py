@@ -72,14 +72,13 @@ def web_link(url: str) -> str | None:
     import unicodedata
     from urllib.parse import urlsplit
 
-    if not url.startswith(("https://", "http://")):
-        return None
     if any(c.isspace() or unicodedata.category(c)[0] == "C" for c in url):
         return None
     try:
-        return url if urlsplit(url).netloc else None
+        parts = urlsplit(url)  # the scheme in any case, as browsers take it
     except ValueError:  # e.g. an unbalanced "[" in the host
         return None
+    return url if parts.scheme in ("http", "https") and parts.netloc else None
 
 
 SIMILAR = 0.6  # difflib's own cut-off: close enough to be the word meant
