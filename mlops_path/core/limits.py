@@ -1,4 +1,6 @@
-"""The documented limits on what comes from outside (README: "What mlops-path treats as untrusted").
+"""The documented limits on what comes from outside (docs/reference.md: "Limits"), and the patterns
+ids follow, written once: the catalog's schema anchors them, the sync-file check and the layout of
+the shared place match them as they are.
 
 A catalog, an export or a sync file over one of these is refused, naming the resource and the
 field; they are generous for real content and keep a hostile file from costing time or memory.
@@ -28,3 +30,9 @@ MAX_FOLDER_ENTRIES = 2_000  # entries looked at in one learner's folder before t
 MAX_CLOCK_COUNTER = 2**32  # a clock's counter: far more changes than one millisecond can hold
 MAX_CLOCK_SKEW_MS = 24 * 3600 * 1000  # how far past this device's clock a foreign time may be
 EARLIEST_MS = 1_704_067_200_000  # 2024-01-01T00:00:00Z: no record of mlops-path is older
+
+# The patterns (regular expressions, unanchored).
+SLUG = r"[a-z0-9]+(-[a-z0-9]+)*"  # resource, path, kind and topic ids; a learner's folder
+DEVICE_ID = r"[0-9a-f]{1,64}"  # a device's id (this tool makes 16 hex digits; any up to 64 are read)
+SYNC_KEY = r"[0-9a-f]{128}"  # the key derived from a sync secret, as the progress file keeps it
+MAX_LEARNER_SLUG = 60  # a learner's folder name in the shared place

@@ -16,7 +16,7 @@ from pydantic import BaseModel, ConfigDict, Field, field_validator, model_valida
 from mlops_path.core import limits
 from mlops_path.core.text import web_link
 
-SLUG_PATTERN = r"^[a-z0-9]+(-[a-z0-9]+)*$"
+SLUG_PATTERN = f"^{limits.SLUG}$"
 Slug = Annotated[str, Field(pattern=SLUG_PATTERN, max_length=limits.MAX_ID)]
 Word = Annotated[str, Field(pattern=SLUG_PATTERN, max_length=limits.MAX_WORD)]
 Title = Annotated[str, Field(min_length=1, max_length=limits.MAX_TITLE)]
@@ -117,7 +117,7 @@ class _Record(BaseModel):
     model_config = ConfigDict(extra="allow", frozen=True)
 
 
-DeviceId = Annotated[str, Field(pattern=r"^[0-9a-f]{1,64}$")]
+DeviceId = Annotated[str, Field(pattern=f"^{limits.DEVICE_ID}$")]
 Clock = tuple[Annotated[int, Field(ge=0, lt=2**53)], Annotated[int, Field(ge=0, lt=2**53)], DeviceId]
 
 
@@ -163,7 +163,7 @@ class SyncConfigSchema(_Record):
     last_sync: LastSyncSchema | None = None
     known_devices: dict[DeviceId, Annotated[str, Field(max_length=limits.MAX_NAME)]] = {}
     device_name: Annotated[str, Field(max_length=limits.MAX_DEVICE_NAME)] | None = None
-    key: Annotated[str, Field(pattern=r"^[0-9a-f]{128}$")] | None = None
+    key: Annotated[str, Field(pattern=f"^{limits.SYNC_KEY}$")] | None = None
 
 
 class SavedWeekSchema(_Record):

@@ -16,6 +16,7 @@ from typing import Any, NamedTuple
 
 from mlops_path.core.files import NotAJsonObject, cause, json_object, read_regular
 from mlops_path.core.limits import (
+    DEVICE_ID,
     EARLIEST_MS,
     MAX_CLOCK_COUNTER,
     MAX_CLOCK_SKEW_MS,
@@ -25,6 +26,7 @@ from mlops_path.core.limits import (
     MAX_NOTE,
     MAX_NOTES,
     MAX_SYNC_FILE_BYTES,
+    SLUG,
 )
 from mlops_path.core.progress.clock import Clock
 from mlops_path.core.progress.record import STATUS, Entry, Note
@@ -120,8 +122,8 @@ def _opened(raw: dict[str, Any], key: str) -> dict[str, Any]:
 
 
 # The checks are the export schema's (README: "Sync"), strict.
-_SLUG = re.compile(r"[a-z0-9]+(-[a-z0-9]+)*")
-_DEVICE = re.compile(r"[0-9a-f]{1,64}")
+_SLUG = re.compile(SLUG)
+_DEVICE = re.compile(DEVICE_ID)
 _STATUSES = frozenset(("todo", "in-progress", "done", "skipped"))
 
 

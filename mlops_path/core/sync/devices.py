@@ -26,7 +26,13 @@ from typing import Any, NamedTuple
 from mlops_path.core import cache
 from mlops_path.core.errors import FileProblem
 from mlops_path.core.files import atomic_write, cause, read_regular, remove_quietly
-from mlops_path.core.limits import MAX_DEVICE_FILES, MAX_FOLDER_ENTRIES, MAX_HISTORY, MAX_SYNC_FILE_BYTES
+from mlops_path.core.limits import (
+    MAX_DEVICE_FILES,
+    MAX_FOLDER_ENTRIES,
+    MAX_HISTORY,
+    MAX_LEARNER_SLUG,
+    MAX_SYNC_FILE_BYTES,
+)
 from mlops_path.core.progress.clock import epoch_ms, order, with_clock
 from mlops_path.core.progress.record import MERGE, NOTHING, Change, Entry, Note, Progress, Records, iso
 from mlops_path.core.sync.device_file import SYNC_FORMAT, SYNC_VERSION, DeviceFile, Skipped, read_device_file, validated
@@ -128,7 +134,7 @@ class Synced(SyncConfig):
 def learner_slug(name: str) -> str:
     """A learner's folder name: their name in lowercase ASCII letters, digits and dashes."""
     ascii_name = unicodedata.normalize("NFKD", name).encode("ascii", "ignore").decode()
-    slug = re.sub(r"[^a-z0-9]+", "-", ascii_name.lower()).strip("-")[:60]
+    slug = re.sub(r"[^a-z0-9]+", "-", ascii_name.lower()).strip("-")[:MAX_LEARNER_SLUG]
     if not slug:
         import hashlib
 

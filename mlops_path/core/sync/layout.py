@@ -24,10 +24,12 @@ import stat
 from collections.abc import Iterator
 from pathlib import Path
 
+from mlops_path.core.limits import DEVICE_ID
+
 FOLDER = "mlops-path"  # inside the shared place, so a shared folder can hold other things too
 
 _NAME = re.compile(
-    r"(?P<device>[0-9a-f]{1,64})"
+    rf"(?P<device>{DEVICE_ID})"
     r"(?P<copy>\.sync-conflict-[0-9]{8}-[0-9]{6}-[0-9A-Z]{7}| \([^()/]{0,200}conflicted copy[^()/]{0,200}\))?"
     r"\.json"
 )
