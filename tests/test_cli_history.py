@@ -136,6 +136,7 @@ def test_odd_ids_never_write(cli, home, odd):
     assert not home.exists()
 
 
+@pytest.mark.slow
 def test_a_progress_file_truncated_anywhere_is_refused_byte_for_byte(cli, progress_file):
     cli("done", "dmls-ch02", "dmls-ch07")
     cli("done", "ml-test-score")

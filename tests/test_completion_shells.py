@@ -128,6 +128,7 @@ def new_shell(script_env, tmp_path):
         terminal.close()
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("how", ["install", "source"])
 @pytest.mark.parametrize("shell", SHELLS)
 def test_the_first_tab_of_a_new_shell_completes_with_one_run(new_shell, shell, how):

@@ -44,6 +44,7 @@ def test_every_command_has_a_section_in_the_reference_and_the_readme():
         assert f"mlops-path {' '.join(words)}" in readme, words
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("words", COMMANDS, ids=" ".join)
 def test_every_command_has_an_example_that_runs(cli, monkeypatch, tmp_path, words, request):
     """Runs the first example in each --help, in a home with some progress; `> FILE` is honoured."""

@@ -238,6 +238,7 @@ def _type_and_tab(tmux: list[str], line: str, expect: str) -> str:
     return seen
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize(("line", "expect"), [("mlops-path done zz", "zz-other"), ("mlops-path use zz", "zz-staged")])
 def test_a_real_zsh_completing_hostile_titles_runs_nothing(zsh_session, line, expect):
     tmux, work = zsh_session
@@ -373,6 +374,7 @@ def test_a_damaged_cache_entry_is_rebuilt_silently(cli, tmp_path, damage):
 # --- the progress file ---------------------------------------------------------------------------
 
 
+@pytest.mark.slow
 def test_two_hundred_long_notes_keep_the_file_under_a_megabyte_and_undo_still_works(home, progress_file):
     learner = Learner()
     for i in range(200):

@@ -53,6 +53,7 @@ READS = [
 @settings(
     max_examples=30, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow]
 )
+@pytest.mark.slow
 @given(title=st.one_of(text, long_text), why=text, author=text, stage=text, note=text, imported_note=text)
 def test_no_text_from_outside_crashes_a_read_command_or_reaches_the_terminal(
     title, why, author, stage, note, imported_note

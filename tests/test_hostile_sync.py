@@ -106,6 +106,7 @@ EVERYDAY = [("next",), ("done", "dmls-ch07"), ("sync",), ("sync", "status"), ("c
         "counter",
     ],
 )
+@pytest.mark.slow
 def test_a_hostile_device_file_is_skipped_and_every_command_still_works(homes, shared, hostile):
     (ada,) = homes("ada")
     ada.ok("sync", "init", str(shared), "--name", "Ada", "--join")
@@ -450,6 +451,7 @@ def test_sync_killed_at_random_moments_while_another_device_pushes_always_recove
 # --- property: no foreign file, however odd, breaks a command or forges a change --------------------
 
 
+@pytest.mark.slow
 def test_any_foreign_file_leaves_every_command_working_and_my_records_mine(tmp_path, monkeypatch):
     from hypothesis import HealthCheck, given, settings
     from hypothesis import strategies as st

@@ -195,6 +195,7 @@ def test_compression_bombs_stop_at_the_cap_within_the_memory_bound(script_env, t
     assert code == 1
 
 
+@pytest.mark.slow
 def test_a_quadratic_title_page_beside_a_slow_host_and_a_fast_one(script_env, tmp_path, site):
     """256 KB of `<title>` made the old title search take minutes, stalling every other check; a
     trickling page must be cut by the timeout of the whole answer; neither may make another link's
@@ -267,6 +268,7 @@ def test_one_host_spelled_many_ways_gets_two_requests_at_a_time(cli, tmp_path, s
         "",
     ],
 )
+@pytest.mark.slow
 def test_every_retry_after_is_parsed_or_ignored_cleanly(cli, tmp_path, site, value):
     site.routes["/busy"] = lambda n: (
         (503, {"retry-after": value}, [b""], 0) if n == 1 else (200, {}, [b"<title>Back</title>"], 0)

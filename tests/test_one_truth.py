@@ -7,6 +7,7 @@ import json
 import re
 from pathlib import Path
 
+import pytest
 from conftest import Cli
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
@@ -63,6 +64,7 @@ catalogs = st.integers(min_value=2, max_value=7).flatmap(
 )
 
 
+@pytest.mark.slow
 def test_every_view_prints_the_same_figures_as_the_reference(tmp_path, monkeypatch):
     counter = iter(range(10**6))
 

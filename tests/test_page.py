@@ -117,6 +117,7 @@ def test_the_page_loads_nothing_runs_nothing_and_marks_where_you_are(chromium, l
     context.close()
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("width", [320, 375, 1280])
 @pytest.mark.parametrize("scheme", ["light", "dark"])
 def test_no_horizontal_scroll_in_light_and_dark_and_a_screenshot_is_kept(chromium, learner_page, width, scheme):
@@ -323,6 +324,7 @@ def test_the_group_page_prints_every_step_on_a_landscape_page(chromium, group_pa
     context.close()
 
 
+@pytest.mark.slow
 def test_a_long_path_gets_one_grid_per_twenty_steps_each_in_view_and_on_paper(chromium, cli, home, tmp_path):
     from mlops_path.core.page import GRID_STEP_COLUMNS
 

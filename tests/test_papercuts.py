@@ -35,6 +35,7 @@ def without_command_list(text: str) -> str:
     return re.sub(r"^Commands:\n(?:  .*\n)*", "", text, flags=re.MULTILINE)
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("width", [40, 80, 160])
 def test_help_breaks_lines_at_spaces_only_and_keeps_example_commands_whole(cli, terminal, width):  # noqa: F811
     terminal(width)

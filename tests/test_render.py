@@ -55,6 +55,7 @@ def terminal(monkeypatch):
         ["list", "--help"],
     ],
 )
+@pytest.mark.slow
 def test_rich_output_fits_the_terminal(cli, terminal, width, args):
     cli("done", "dmls-ch02")  # so that history and progress have something to show
     cli("note", "dmls-ch02", "a note long enough to need wrapping at forty columns, and then some")

@@ -347,6 +347,7 @@ def test_hostile_foreign_files_are_skipped_each_with_one_warning(devices, shared
 # --- property: any order of syncs converges ---------------------------------------------------------
 
 
+@pytest.mark.slow
 def test_random_changes_on_three_devices_converge_whatever_the_sync_order(tmp_path, monkeypatch):
     from hypothesis import HealthCheck, given, settings
     from hypothesis import strategies as st

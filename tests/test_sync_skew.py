@@ -53,6 +53,7 @@ def show(run, name: str) -> dict:
     ],
     ids=["done", "start", "skip", "reset", "reset-all"],
 )
+@pytest.mark.slow
 def test_a_change_right_after_another_devices_wins_from_a_clock_behind(pair, theirs, mine, status):
     pair("ahead", *theirs)
     pair("behind", *mine)  # no `sync` first: the command itself merges before it changes
