@@ -9,6 +9,24 @@ from typer.testing import CliRunner
 
 from mlops_path.cli.app import app
 
+# The seed path's steps, in order, as the curator's post gives them (tests/test_catalog.py checks
+# the bundled catalog against this list; other tests use it as the path they walk).
+SEED_PATH = [
+    "dmls-ch02",
+    "dmls-ch07",
+    "dmls-ch08",
+    "dmls-ch09",
+    "dmls-ch11",
+    "mlops-principles",
+    "operationalizing-ml",
+    "demystifying-mlops",
+    "how-ml-breaks",
+    "reliable-maintenance",
+    "ml-test-score",
+    "gently-down-the-stream",
+    "mlops-guide",
+]
+
 
 @pytest.fixture(autouse=True)
 def home(tmp_path, monkeypatch) -> Path:

@@ -3,6 +3,7 @@
 import re
 
 import pytest
+from conftest import SEED_PATH
 
 from mlops_path.core.catalog.loader import bundled_catalog_file, load_catalog, read_file
 from mlops_path.core.catalog.model import parse_catalog
@@ -18,21 +19,7 @@ CHAPTERS = {
     "dmls-ch09": ("Continual Learning and Test in Production", 30),
     "dmls-ch11": ("The Human Side of Machine Learning", 24),
 }
-SEED_ORDER = [
-    "dmls-ch02",
-    "dmls-ch07",
-    "dmls-ch08",
-    "dmls-ch09",
-    "dmls-ch11",
-    "mlops-principles",
-    "operationalizing-ml",
-    "demystifying-mlops",
-    "how-ml-breaks",
-    "reliable-maintenance",
-    "ml-test-score",
-    "gently-down-the-stream",
-    "mlops-guide",
-]
+SEED_ORDER = SEED_PATH
 VERIFIED = {
     "mlops-principles": ("MLOps Principles", "https://ml-ops.org/content/mlops-principles"),
     "operationalizing-ml": (

@@ -4,25 +4,12 @@ import json
 import re
 
 import pytest
+from conftest import SEED_PATH
 
 from mlops_path.core.catalog import loader as catalog_module
 
 ITEM_KEYS = {"id", "title", "kind", "url", "minutes", "topics", "status", "why", "optional", "position"}
-PATH_IDS = [
-    "dmls-ch02",
-    "dmls-ch07",
-    "dmls-ch08",
-    "dmls-ch09",
-    "dmls-ch11",
-    "mlops-principles",
-    "operationalizing-ml",
-    "demystifying-mlops",
-    "how-ml-breaks",
-    "reliable-maintenance",
-    "ml-test-score",
-    "gently-down-the-stream",
-    "mlops-guide",
-]
+PATH_IDS = SEED_PATH
 
 
 def test_next_on_a_fresh_home_names_chapter_2(cli):

@@ -12,7 +12,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
-from conftest import need
+from conftest import SEED_PATH, need
 
 from mlops_path.core.catalog.model import LearningPath, Resource
 from mlops_path.core.learning.position import Step
@@ -217,21 +217,7 @@ def test_the_study_group_page_is_a_grid_of_learners_by_steps(chromium, group_pag
 
 # The group page fits: every step's column on screen at 1280 px and on a printed (landscape) page; a large
 # group gets a summary per step instead of a grid (the threshold is page.GRID_MAX_LEARNERS).
-IDS = [
-    "dmls-ch02",
-    "dmls-ch07",
-    "dmls-ch08",
-    "dmls-ch09",
-    "dmls-ch11",
-    "mlops-principles",
-    "operationalizing-ml",
-    "demystifying-mlops",
-    "how-ml-breaks",
-    "reliable-maintenance",
-    "ml-test-score",
-    "gently-down-the-stream",
-    "mlops-guide",
-]  # the seed path's steps, in order
+IDS = SEED_PATH  # the seed path's steps, in order
 ROTATION = ("done", "in-progress", "skipped", None)  # a learner's status on a step, in turn
 
 

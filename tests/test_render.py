@@ -5,6 +5,7 @@ import io
 import re
 
 import pytest
+from conftest import SEED_PATH
 
 from mlops_path.cli import list_views, output
 
@@ -68,21 +69,7 @@ def test_rich_output_fits_the_terminal(cli, terminal, width, args):
     assert max(len(line) for line in text.splitlines() if not line.startswith("Link: ")) <= width
 
 
-PATH_IDS = [
-    "dmls-ch02",
-    "dmls-ch07",
-    "dmls-ch08",
-    "dmls-ch09",
-    "dmls-ch11",
-    "mlops-principles",
-    "operationalizing-ml",
-    "demystifying-mlops",
-    "how-ml-breaks",
-    "reliable-maintenance",
-    "ml-test-score",
-    "gently-down-the-stream",
-    "mlops-guide",
-]
+PATH_IDS = SEED_PATH
 
 
 @pytest.mark.parametrize("width", [40, 80, 160])
