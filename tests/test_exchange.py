@@ -5,7 +5,7 @@ from datetime import UTC, datetime
 
 import pytest
 
-from mlops_path.core.progress.exchange import Export, merge
+from mlops_path.core.progress.exchange import Export, merge_export
 from mlops_path.core.progress.record import Entry, Note, Progress, Records, Status, undo
 
 T1, T2, T3 = (datetime(2026, 1, d, tzinfo=UTC) for d in (1, 2, 3))
@@ -68,7 +68,7 @@ def test_merge_takes_the_later_change_and_joins_notes():
     theirs = Export(
         T3, {"a": entry(Status.SKIPPED, T1, "theirs"), "b": entry(Status.TODO, T3), "c": entry(Status.DONE, T1)}
     )
-    merged, changed = merge(ours, theirs, T3)
+    merged, changed = merge_export(ours, theirs, T3)
     assert changed == ["a", "b", "c"]
     assert merged.resources["a"].status is Status.DONE and [n.text for n in merged.resources["a"].notes] == [
         "theirs",

@@ -47,7 +47,7 @@ def next_(
         if topic is not None:
             messages.nothing_open_on_topic(topic, steps, open_steps(every_step))
             return
-    views.next_step(step, as_json)
+    views.show_next(step, as_json)
 
 
 def list_(

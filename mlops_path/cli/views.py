@@ -28,7 +28,7 @@ MARKS = STATUS_MARK
 STYLES = {Status.TODO: "", Status.IN_PROGRESS: "bold yellow", Status.DONE: "green", Status.SKIPPED: "dim"}
 
 
-def describe(step: Step) -> str:
+def what_it_is(step: Step) -> str:
     """What it is, in a phrase: kind, the work it belongs to, who made it and when."""
     r = step.resource
     parts = [r.kind]
@@ -91,7 +91,7 @@ def detail_rows(step: Step) -> list[tuple[str, str]]:
     r = step.resource
     rows = [
         ("id", r.id),
-        ("what", describe(step)),
+        ("what", what_it_is(step)),
         ("time", minutes_text(step)),
         ("link", r.url),
         ("topics", ", ".join(r.topics)),
@@ -191,7 +191,7 @@ def start_screen(path: LearningPath, step: Step | None, s: Summary) -> None:
     output.say(["", "Every command: mlops-path help"])
 
 
-def next_step(step: Step | None, as_json: bool) -> None:
+def show_next(step: Step | None, as_json: bool) -> None:
     if as_json:
         output.print_json(step.to_json() if step else None)
         return

@@ -337,11 +337,11 @@ class Learner:
 
     def import_export(self, file: Path) -> list[str]:
         """Merge an export file in, as one undoable change; return the ids that changed."""
-        from mlops_path.core.progress.exchange import merge, read_export
+        from mlops_path.core.progress.exchange import merge_export, read_export
 
         theirs = read_export(file)
         at = now()
-        return self._update(lambda p: merge(p, theirs, at))
+        return self._update(lambda p: merge_export(p, theirs, at))
 
     def plan(self, minutes_per_week: int, start: date, ics: Path | None = None, save: bool = False) -> StudyPlan:
         from mlops_path.core.learning.plan import plan_weeks, to_ics, to_saved

@@ -138,7 +138,7 @@ class Catalog(NamedTuple):
         sources = data["sources"]
         resources = [_sound(Resource(*row)) for row in data["resources"]]
         by_id = {r.id: r for r in resources}
-        origin = {r.id: _text(sources[i]) for r, i in zip(resources, data["resource_source"], strict=True)}
+        origin = {r.id: _string(sources[i]) for r, i in zip(resources, data["resource_source"], strict=True)}
         paths = {}
         for path_data, source in data["paths"]:
             path = LearningPath.from_dict(path_data)
@@ -149,8 +149,8 @@ class Catalog(NamedTuple):
             ):
                 raise ValueError("a cached path is damaged or names a step no cached resource defines")
             paths[path.id] = path
-            origin[f"path:{path.id}"] = _text(sources[source])
-        return cls(by_id, paths, origin, [_text(w) for w in data["warnings"]])
+            origin[f"path:{path.id}"] = _string(sources[source])
+        return cls(by_id, paths, origin, [_string(w) for w in data["warnings"]])
 
     def path(self, path_id: str) -> LearningPath:
         try:
@@ -162,7 +162,7 @@ class Catalog(NamedTuple):
             raise UsageError(f"Unknown path {path_id!r}; {hint}") from None
 
 
-def _text(value: Any) -> str:
+def _string(value: Any) -> str:
     if type(value) is not str:
         raise ValueError("expected a string")
     return value
@@ -234,7 +234,7 @@ def read_part(raw: Any, source: str) -> tuple[Part, list[Problem]]:
                 add(schema.model_validate(entry).model_dump())
             except ValidationError as exc:
                 name = _item_name(table, index, entry)
-                problems += [Problem(source, describe(error, name)) for error in exc.errors()[:MAX_PROBLEMS]]
+                problems += [Problem(source, problem_text(error, name)) for error in exc.errors()[:MAX_PROBLEMS]]
     return part, problems
 
 
@@ -245,7 +245,7 @@ def _item_name(table: str, index: int, entry: Any) -> str:
     return f"{kind} number {index + 1}"
 
 
-def describe(error: Any, name: str) -> str:
+def problem_text(error: Any, name: str) -> str:
     """`resource 'x', field 'minutes': input should be greater than 0`."""
     message = error["msg"].removeprefix("Value error, ")
     message = message[:1].lower() + message[1:]

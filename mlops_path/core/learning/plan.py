@@ -95,20 +95,22 @@ def to_ics(weeks: list[Week], path_id: str, path_title: str, stamp: datetime, ve
             f"DTSTART;VALUE=DATE:{week.start:%Y%m%d}",
             f"DTEND;VALUE=DATE:{week.start + timedelta(days=7):%Y%m%d}",
             "SUMMARY:"
-            + _text(f"{path_title}, week {week.number}: {_steps(len(week.steps))}, {duration(week.minutes, estimate)}"),
-            "DESCRIPTION:" + _text(description),
+            + _ics_text(
+                f"{path_title}, week {week.number}: {_steps(len(week.steps))}, {duration(week.minutes, estimate)}"
+            ),
+            "DESCRIPTION:" + _ics_text(description),
             "TRANSP:TRANSPARENT",
             "END:VEVENT",
         ]
     lines.append("END:VCALENDAR")
-    return "".join(_fold(line) + "\r\n" for line in lines)
+    return "".join(_ics_fold(line) + "\r\n" for line in lines)
 
 
 def _steps(count: int) -> str:
     return f"{count} step{'s' * (count != 1)}"
 
 
-def _text(value: str) -> str:
+def _ics_text(value: str) -> str:
     """Escape a TEXT value (RFC 5545, 3.3.11). A TEXT value may hold no control character but
     the newline it escapes: any other (a bare CR, ESC, ...) is made visible with `inert`, so no
     parser, however lenient, can read one as the end of a line and a new property."""
@@ -116,7 +118,7 @@ def _text(value: str) -> str:
     return value.replace("\\", "\\\\").replace(";", "\\;").replace(",", "\\,").replace("\n", "\\n")
 
 
-def _fold(line: str, limit: int = 75) -> str:
+def _ics_fold(line: str, limit: int = 75) -> str:
     """Fold a content line at 75 octets without splitting a UTF-8 character (RFC 5545, 3.1)."""
     parts, current, size = [], "", 0
     for char in line:

@@ -28,7 +28,7 @@ class Hit(NamedTuple):
     matches: list[Match]
 
 
-def _fold(text: str) -> str:
+def _search_form(text: str) -> str:
     decomposed = unicodedata.normalize("NFKD", text)
     return "".join(c for c in decomposed if not unicodedata.combining(c)).casefold()
 
@@ -61,13 +61,13 @@ def _excerpt(text: str, at: int) -> str:
 
 
 def search(steps: list[Step], progress: Progress, query: str) -> list[Hit]:
-    words = _fold(query).split()
+    words = _search_form(query).split()
     if not words:
         raise UsageError("Search for some words, e.g. mlops-path search drift.")
     hits = []
     for step in steps:
         fields = _fields(step, progress)
-        folded = {name: _fold(text) for name, text in fields.items()}
+        folded = {name: _search_form(text) for name, text in fields.items()}
         score = 0
         matched: dict[str, int] = {}
         for word in words:
@@ -78,7 +78,7 @@ def search(steps: list[Step], progress: Progress, query: str) -> list[Hit]:
             for name, at in found:
                 matched.setdefault(name, at)
         else:
-            if _fold(query).strip() in folded.get("title", ""):
+            if _search_form(query).strip() in folded.get("title", ""):
                 score += 3  # the whole phrase in the title
             ranked = sorted(matched.items(), key=lambda m: -WEIGHTS[m[0]])
             hits.append(Hit(step, score, [Match(name, _excerpt(fields[name], at)) for name, at in ranked]))

@@ -130,7 +130,7 @@ def read_export(file: Path) -> Export:
     )
 
 
-def merge(progress: Progress, theirs: Export, at: datetime) -> tuple[Progress, list[str]]:
+def merge_export(progress: Progress, theirs: Export, at: datetime) -> tuple[Progress, list[str]]:
     """Union of both; for a resource both changed, the later status wins and the notes are joined."""
     new: dict[str, Entry | None] = {}
     for rid, their_entry in theirs.resources.items():

@@ -91,12 +91,12 @@ def parse_progress(data: bytes, file: Path, verify: bool = False) -> tuple[Progr
             return Progress.from_dict(raw, file), version
         except (KeyError, TypeError, ValueError, AttributeError):
             pass  # the cache was wrong: validate as if we had never seen the file
-    progress = Progress.from_dict(_validated(raw, version, file), file)
+    progress = Progress.from_dict(_schema_checked(raw, version, file), file)
     cache.remember_valid(data)
     return progress, version
 
 
-def _validated(raw: dict[str, Any], version: int, file: Path) -> dict[str, Any]:
+def _schema_checked(raw: dict[str, Any], version: int, file: Path) -> dict[str, Any]:
     from pydantic import ValidationError
 
     from mlops_path.core.schema import ProgressSchema

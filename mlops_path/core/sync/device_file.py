@@ -146,7 +146,7 @@ class _Window(NamedTuple):
             raise _Bad(where, "a time more than a day ahead of this device's clock")
 
 
-def _text(value: Any, where: str, most: int, least: int = 0) -> str:
+def _bounded_text(value: Any, where: str, most: int, least: int = 0) -> str:
     if type(value) is not str or not least <= len(value) <= most:
         raise _Bad(where, f"expected text of {least} to {most} characters")
     return value
@@ -154,7 +154,7 @@ def _text(value: Any, where: str, most: int, least: int = 0) -> str:
 
 def _when(value: Any, where: str, window: _Window) -> datetime:
     try:
-        at = datetime.fromisoformat(_text(value, where, 40, 10))
+        at = datetime.fromisoformat(_bounded_text(value, where, 40, 10))
     except ValueError:
         raise _Bad(where, "expected an ISO 8601 time") from None
     if at.tzinfo is None:
@@ -204,7 +204,7 @@ def _entry(value: Any, where: str, window: _Window) -> Entry:
         if type(note) is not dict:
             raise _Bad(f"{where}.notes.{i}", "expected an object")
         at = _when(note.get("at"), f"{where}.notes.{i}.at", window)
-        text = _text(note.get("text"), f"{where}.notes.{i}.text", MAX_NOTE)
+        text = _bounded_text(note.get("text"), f"{where}.notes.{i}.text", MAX_NOTE)
         parsed.append(Note(at, text, _stamp(note.get("clock"), f"{where}.notes.{i}.clock", window)))
     return Entry(
         STATUS[value["status"]],
@@ -223,7 +223,7 @@ def validated(file: Path, raw: dict[str, Any], now_ms: int | None = None) -> Dev
     now_ms = int(time.time() * 1000) if now_ms is None else now_ms
     window = _Window(EARLIEST_MS, now_ms + MAX_CLOCK_SKEW_MS)
     try:
-        learner = _text(raw.get("learner"), "learner", MAX_NAME, 1)
+        learner = _bounded_text(raw.get("learner"), "learner", MAX_NAME, 1)
         device = raw.get("device")
         if type(device) is not str or not _DEVICE.fullmatch(device):
             raise _Bad("device", "expected up to 64 hexadecimal digits")
@@ -250,7 +250,7 @@ def validated(file: Path, raw: dict[str, Any], now_ms: int | None = None) -> Dev
         exported = _when(raw.get("exported_at"), "exported_at", window)
         device_name = raw.get("device_name")
         if device_name is not None:
-            device_name = _text(device_name, "device_name", MAX_DEVICE_NAME, 1)
+            device_name = _bounded_text(device_name, "device_name", MAX_DEVICE_NAME, 1)
         return DeviceFile(file, learner, device, exported, (clock[0], clock[1]), path, entries, device_name)
     except _Bad as exc:
         raise Skipped(str(exc)) from None

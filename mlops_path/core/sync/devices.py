@@ -284,7 +284,9 @@ def join(entries: Iterable[Entry], keep_notes_of: str | None = None) -> Entry:
     return winner._replace(notes=ordered, notes_cleared=cleared)
 
 
-def merge(progress: Progress, others: Iterable[DeviceFile], device: str, at: datetime | None = None) -> Progress:
+def merge_devices(
+    progress: Progress, others: Iterable[DeviceFile], device: str, at: datetime | None = None
+) -> Progress:
     """`progress` joined with other devices' files: unchanged records stay as they are (so a
     merge that brings nothing new writes nothing); the clock moves past every clock seen.
 

@@ -25,7 +25,7 @@ from mlops_path.core.sync.devices import (
     changed_files,
     copied_home,
     learner_key,
-    merge,
+    merge_devices,
     new_device_id,
     newcomers,
     publish,
@@ -95,7 +95,7 @@ def merge_in(progress: Progress, others: list[DeviceFile], at: datetime, warn: W
             device=new_id, known_devices={**config.known_devices, old: config.learner, new_id: config.learner}
         )
         progress = progress._replace(sync=config.to_dict())
-    merged = merge(progress, others, config.device, at)
+    merged = merge_devices(progress, others, config.device, at)
     if config.via.live and others and merged is not progress:  # a synced folder has no `sync` run to date
         config = config._replace(
             last_sync={"at": iso(at), "ok": True, "message": f"merged {len(others)} device file(s)"}
