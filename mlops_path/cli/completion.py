@@ -121,6 +121,8 @@ def answer(command: Any, ctx_args: MutableMapping[str, Any]) -> None:
 def _shell_classes() -> dict[str, type]:
     """typer's request parsing for each shell, with answers that never pass through rich (typer's
     zsh and fish answers import it to strip markup; `completion_help` has already left none)."""
+    # The one private import left: typer names its per-shell completion classes in no public module
+    # (typer.completion only re-exports them from its private ones), and there is no other way in.
     from typer._completion_classes import BashComplete, FishComplete, ZshComplete
 
     def zsh_quoted(text: str) -> str:

@@ -15,7 +15,10 @@ import shutil
 from collections.abc import Sequence
 
 import typer
-from typer import _click  # HelpFormatter: typer vendors click, and exports its formatter nowhere public
+
+# click's HelpFormatter. typer vendors click and names the class in no public module, but every
+# click Context says which formatter it uses: the public attribute, never typer's private package.
+_ClickHelpFormatter = typer.Context.formatter_class
 
 MAX_WIDTH = 80  # wider lines are hard to read: help stays this wide in a wider terminal
 SIDE_BY_SIDE = 24  # an option's text needs this many columns beside its name, else it goes under it
@@ -68,7 +71,7 @@ def command_lines(command: str, width: int, indent: str = "") -> str:
     return "\n".join(indent + each for each in [*lines, line])
 
 
-class HelpFormatter(_click.HelpFormatter):
+class HelpFormatter(_ClickHelpFormatter):  # type: ignore[misc,valid-type]  # a base from an attribute
     """click's formatter, with the wrapping above and the width of the terminal (at most 80)."""
 
     def __init__(self, indent_increment: int = 2, width: int | None = None, max_width: int | None = None) -> None:
