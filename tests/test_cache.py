@@ -91,7 +91,7 @@ def test_warnings_are_shown_from_the_cache_too(cli, home):
 
 def test_a_progress_file_we_wrote_is_not_validated_again(monkeypatch, progress_file):
     store.update_progress(progress_file, lambda p: mark(p, ["a"], Status.DONE, now()))
-    monkeypatch.setattr(store, "_validated", lambda *a: pytest.fail("validated again"))
+    monkeypatch.setattr(store, "_schema_checked", lambda *a: pytest.fail("validated again"))
     assert store.read_progress(progress_file).status_of("a") is Status.DONE
 
 
