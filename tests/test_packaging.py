@@ -127,3 +127,21 @@ def test_the_installed_script_never_shows_a_traceback(script_env, tmp_path, home
 def test_python_dash_m_runs_the_same_app(script_env, tmp_path):
     result = run(sys.executable, "-m", "mlops_path", "--version", env=script_env, cwd=tmp_path)
     assert result.returncode == 0 and result.stdout.startswith("mlops-path ")
+
+
+@pytest.mark.slow
+def test_the_sdist_holds_every_file_its_tests_read(tmp_path):
+    """Unpacked, the sdist runs its own tests: it holds every tracked file but CI's own script (the
+    docs the docs tests read, the benchmark, the catalog, the tests and their snapshots)."""
+    import tarfile
+
+    if not (REPO / ".git").exists():
+        pytest.skip("needs the git checkout to know which files are tracked")
+    tracked = run("git", "ls-files", cwd=REPO).stdout.split()
+    wanted = {name for name in tracked if not name.startswith((".ci/", ".gitignore"))}
+    built = run(sys.executable, "-m", "hatchling", "build", "-t", "sdist", "-d", str(tmp_path), cwd=REPO)
+    assert built.returncode == 0, built.stderr
+    (sdist,) = tmp_path.glob("mlops_path-*.tar.gz")
+    with tarfile.open(sdist) as archive:
+        held = {name.split("/", 1)[1] for name in archive.getnames() if "/" in name}
+    assert wanted <= held, sorted(wanted - held)
