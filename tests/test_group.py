@@ -210,7 +210,7 @@ def _report(folder, path=None, cache_dir=None, monkeypatch=None):
     return [row._replace(statuses=dict(row.statuses)) for row in found.learners], found.steps
 
 
-def test_a_remembered_summary_is_for_one_path_only(tmp_path, monkeypatch):
+def test_a_remembered_place_is_for_one_path_only(tmp_path, monkeypatch):
     """Each learner's place on the path is remembered for the path's shape: another path (or the
     same steps in another order) is counted afresh, never from the other path's letters."""
     from mlops_path.core.catalog.loader import load_catalog
@@ -228,16 +228,16 @@ def test_a_remembered_summary_is_for_one_path_only(tmp_path, monkeypatch):
     assert _report(tmp_path / "group", cache_dir=tmp_path / "cache", monkeypatch=monkeypatch) == forward
 
 
-def test_a_damaged_remembered_summary_is_only_a_hint(tmp_path, monkeypatch):
+def test_a_damaged_remembered_place_is_only_a_hint(tmp_path, monkeypatch):
     steps = [f"dmls-ch{n:02d}" for n in (2, 7, 8)]
     _course(tmp_path / "group", [(f"Learner {i}", {steps[i % 3]: "in-progress"}) for i in range(6)])
     first = _report(tmp_path / "group", cache_dir=tmp_path / "cache", monkeypatch=monkeypatch)
     (file,) = (tmp_path / "cache").glob("cohort-learners-*.json")
     saved = json.loads(file.read_text())
-    damages = [["?"], [None, "ddd", [], None], "x", {"summary": 1}]
-    for i, learner in enumerate(saved["value"].values()):  # summaries of the wrong shape, each its own way
-        key, marks, since, last = learner["summary"]
-        learner["summary"] = [
+    damages = [["?"], [None, "ddd", [], None], "x", {"place": 1}]
+    for i, learner in enumerate(saved["value"].values()):  # places of the wrong shape, each its own way
+        key, marks, since, last = learner["place"]
+        learner["place"] = [
             [key, marks[:-1], since, last],  # one letter short
             [key, "x" * len(marks), since, last],  # letters that mean nothing
             [key, marks, [*since, 5], last],  # a time for a step not in progress
@@ -264,7 +264,7 @@ STATUSES = ["todo", "in-progress", "done", "skipped"]
     changed=st.integers(min_value=0, max_value=7),
 )
 def test_a_warm_cohort_counts_what_a_cold_one_counts(tmp_path_factory, monkeypatch, course, changed):
-    """The remembered summaries never change a figure: warm, after one learner changed, and cold
+    """The remembered places never change a figure: warm, after one learner changed, and cold
     agree on every learner and every step."""
     root = tmp_path_factory.mktemp("course")
     learners = [(f"Learner {i}", statuses) for i, statuses in enumerate(course)]

@@ -43,7 +43,7 @@ def test_one_rule_says_what_a_web_link_is_and_every_user_of_it_agrees(url, kept)
 @pytest.mark.parametrize(
     ("word", "known", "said"),
     [
-        ("dmls-ch8", ["dmls-ch02", "dmls-ch08", "ml-test-score"], "did you mean dmls-ch08"),
+        ("dmls-ch8", ["dmls-ch08", "ml-test-score", "mlops-guide"], "did you mean dmls-ch08?"),
         ("MONITORIN", ["monitoring", "deployment"], "did you mean monitoring?"),
         ("nxt", ["next", "list", "done"], "did you mean next?"),
         ("zzzz", ["next", "list"], None),
@@ -51,7 +51,7 @@ def test_one_rule_says_what_a_web_link_is_and_every_user_of_it_agrees(url, kept)
 )
 def test_one_did_you_mean_for_every_unknown_word(word, known, said):
     hint = did_you_mean(word, known)
-    assert hint == said if said is None or said.endswith("?") else hint is not None and hint.startswith(said)
+    assert hint == said
 
 
 def test_did_you_mean_offers_up_to_three_and_reads_as_a_sentence():

@@ -60,7 +60,7 @@ class Merged(NamedTuple):
     entries: dict[str, Any]  # resource id -> [status, updated ms, started ms or None]
 
 
-class Summary(NamedTuple):
+class Place(NamedTuple):
     """One learner on one path, as far as it does not depend on the clock (so it can be remembered):
     a letter per step of the path (t todo, p in progress, d done, s skipped), when each step in
     progress started (ms), and their latest change (ms)."""
@@ -70,10 +70,10 @@ class Summary(NamedTuple):
     last: int | None
 
 
-class Summarised(NamedTuple):
+class Placed(NamedTuple):
     name: str
     labels: tuple[str, ...]
-    summary: Summary
+    place: Place
 
 
 MARKS = {Status.TODO: "t", Status.IN_PROGRESS: "p", Status.DONE: "d", Status.SKIPPED: "s"}
@@ -81,7 +81,7 @@ BY_MARK = {mark: status for status, mark in MARKS.items()}
 
 
 class OnPath:
-    """The one counting rule of `summary`, applied to a learner's joined entries on one path."""
+    """The one counting rule of `learning/summary`, applied to a learner's joined entries on one path."""
 
     def __init__(self, catalog: Catalog, path: LearningPath):
         import hashlib
@@ -91,7 +91,7 @@ class OnPath:
         self.key = hashlib.blake2b(repr(shape).encode(), digest_size=8).hexdigest()
         self._checked: dict[str, int] = {}  # marks seen sound -> how many steps in progress (-1: unsound)
 
-    def summary(self, found: dict[str, Any]) -> Summary:
+    def place_of(self, found: dict[str, Any]) -> Place:
         marks, since = [], []
         for rid, resource in self.steps:
             entry = found.get(rid)
@@ -102,10 +102,10 @@ class OnPath:
             if entry is not None and status is Status.IN_PROGRESS:
                 since.append(entry[2] if entry[2] is not None else entry[1])
         last = max((updated for _, updated, _ in found.values()), default=None)
-        return Summary("".join(marks), since, last)
+        return Place("".join(marks), since, last)
 
-    def sound(self, value: Any) -> Summary | None:
-        """A remembered summary, if it has the shape the report reads (a cache is only a hint)."""
+    def sound(self, value: Any) -> Place | None:
+        """A remembered place, if it has the shape the report reads (a cache is only a hint)."""
         if type(value) is not list or len(value) != 4 or value[0] != self.key or type(value[1]) is not str:
             return None
         _, marks, since, last = value
@@ -115,16 +115,16 @@ class OnPath:
             progressing = self._checked.setdefault(marks, marks.count("p") if sound_marks else -1)
         if type(since) is not list or len(since) != progressing or any(type(t) is not int for t in since):
             return None
-        return Summary(marks, since, last) if last is None or type(last) is int else None
+        return Place(marks, since, last) if last is None or type(last) is int else None
 
 
-def read_group(folder: Path, warn: Callable[[str], None], on_path: OnPath) -> dict[str, Summarised]:
-    """Each learner's devices, joined (learners told apart by name, as sync does) and summarised
+def read_group(folder: Path, warn: Callable[[str], None], on_path: OnPath) -> dict[str, Placed]:
+    """Each learner's devices, joined (learners told apart by name, as sync does) and placed
     on the path.
 
     Caches, hints like every cache here, keyed on what is on disk: each file's checked content by
     its size and time (so a file is parsed and checked again only when it changed; loaded only
-    then), and each learner's summary by the size and time of all their files and the shape of
+    then), and each learner's place by the size and time of all their files and the shape of
     the path (so a learner whose files did not change costs a dictionary look-up, and a learner
     who changed one file is joined again from the checked content). A course of 10,000 learners
     is otherwise 10,000 files read and joined at every look. What is remembered is only what the
@@ -150,29 +150,29 @@ def read_group(folder: Path, warn: Callable[[str], None], on_path: OnPath) -> di
         kept_index[name] = [*signature, learner]
         if learner is not None:
             by_learner.setdefault(learner, {})[name] = signature
-    group: dict[str, Summarised] = {}
+    group: dict[str, Placed] = {}
     kept_learners: dict[str, Any] = {}
     for learner, signatures in by_learner.items():
         remembered = saved_learners.get(learner)
         if not isinstance(remembered, dict):
             remembered = {}
         fresh = remembered.get("files") == signatures
-        summary = on_path.sound(remembered.get("summary")) if fresh else None
-        if summary is not None and type(remembered.get("name")) is str and type(remembered.get("labels")) is list:
-            group[learner] = Summarised(remembered["name"], tuple(map(str, remembered["labels"])), summary)
+        place = on_path.sound(remembered.get("place")) if fresh else None
+        if place is not None and type(remembered.get("name")) is str and type(remembered.get("labels")) is list:
+            group[learner] = Placed(remembered["name"], tuple(map(str, remembered["labels"])), place)
             kept_learners[learner] = remembered
             continue
         docs = [doc for name, signature in signatures.items() if (doc := files.doc(name, signature)) is not None]
         if not docs:
             continue
         merged = _join([_device_from(doc) for doc in docs])
-        summary = on_path.summary(merged.entries)
-        group[learner] = Summarised(merged.name, merged.labels, summary)
+        place = on_path.place_of(merged.entries)
+        group[learner] = Placed(merged.name, merged.labels, place)
         kept_learners[learner] = {
             "files": signatures,
             "name": merged.name,
             "labels": list(merged.labels),
-            "summary": [on_path.key, *summary],
+            "place": [on_path.key, *place],
         }
     files.save({name for name, _ in listing})
     if kept_index != index:
@@ -303,9 +303,9 @@ def cohort_report(
 ) -> Cohort:
     """Every learner in `folder` on `path`; `me` (a learner's name) is marked as you.
 
-    Counted by the one rule of `summary` (required and optional apart, skipped leaving its count).
+    Counted by the one rule of `learning/summary` (required and optional apart, skipped leaving its count).
     A course has thousands of learners but few distinct places on a path: each learner is a
-    remembered summary (see `read_group`), and each distinct one is counted once."""
+    remembered place (see `read_group`), and each distinct one is counted once."""
     on_path = OnPath(catalog, path)
     at_ms = epoch_ms(at)
     stuck_ms = STUCK_AFTER.total_seconds() * 1000
@@ -314,7 +314,7 @@ def cohort_report(
     seen: Counter[str] = Counter()
     learners = []
     for name_key, learner in read_group(folder, warn, on_path).items():
-        marks, since, last_ms = learner.summary
+        marks, since, last_ms = learner.place
         shape = shapes.get(marks) or shapes.setdefault(marks, _shape(on_path, marks))
         seen[marks] += 1
         stuck = [rid for rid, started in zip(shape.progressing, since, strict=True) if at_ms - started > stuck_ms]
